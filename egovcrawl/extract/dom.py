@@ -1,0 +1,219 @@
+"""The parsed page shared by every field extractor: one parse per page, read-only.
+
+Field modules receive a `Document` and must not mutate `doc.tree` (text extraction works on its
+own copy of the subtree it keeps), so the order in which fields are extracted never matters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from lxml import etree, html
+from lxml.html import HtmlElement
+
+from egovcrawl.extract.hints import DEFAULT_HINTS, SiteHints
+
+# Elements whose text is never content.
+NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "math", "iframe",
+                           "object", "embed", "canvas", "select", "option", "button", "input",
+                           "textarea"})
+# Structural containers that are page furniture, not the article.
+FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
+# class/id tokens that mark furniture. Kept as data so site profiles and tuning can extend them.
+FURNITURE_TOKENS = (
+    "nav", "navbar", "navigation", "menu", "sidebar", "side-bar", "widget", "footer", "header",
+    "breadcrumb", "breadcrumbs", "cookie", "share", "sharing", "social", "related", "comments",
+    "comment", "banner", "advert", "ads", "popular", "most-read", "latest", "toolbar", "topbar",
+    "masthead", "pagination", "pager", "copyright", "sitemap", "skip",
+)
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+_FURNITURE_RE = re.compile(
+    r"(?:^|[\s_\-])(?:" + "|".join(re.escape(t) for t in FURNITURE_TOKENS) + r")(?:$|[\s_\-\d])",
+    re.I,
+)
+
+_WS_RE = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_NL_RE = re.compile(r" *\n[ \n]*")
+
+
+def normalize_space(text: str) -> str:
+    """Collapse every kind of blank (nbsp, full-width space, zero-width) to single spaces."""
+    text = _ZERO_WIDTH_RE.sub("", text)
+    return _WS_RE.sub(" ", text.replace("\n", " ")).strip()
+
+
+def normalize_block(text: str) -> str:
+    """Like `normalize_space` but keeps line breaks (collapsing blank runs to one line break)."""
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = _WS_RE.sub(" ", text)
+    return _NL_RE.sub("\n", text).strip()
+
+
+def element_text(el: HtmlElement) -> str:
+    """Visible text of an element, skipping scripts/styles, whitespace-normalised.
+
+    Iterative (not recursive) so that pathologically deep markup cannot hit the recursion limit.
+    """
+    parts: list[str] = []
+    if el.text:
+        parts.append(el.text)
+    stack = list(reversed(el))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            parts.append(node)
+            continue
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag and tag not in NON_TEXT_TAGS:
+            if node.text:
+                parts.append(node.text)
+            # the tail is pushed as a marker so that it comes after the children's text
+            if node.tail:
+                stack.append(node.tail)
+            stack.extend(reversed(node))
+        elif node.tail:
+            parts.append(node.tail)
+    return normalize_space(" ".join(parts))
+
+
+def class_id(el: HtmlElement) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')}".strip()
+
+
+def is_furniture(el: HtmlElement) -> bool:
+    """True if the element or an ancestor is navigation, header, footer, sidebar or similar."""
+    node: HtmlElement | None = el
+    while node is not None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in FURNITURE_TAGS:
+            return True
+        if tag not in ("html", "body"):
+            ci = class_id(node)
+            if ci and _FURNITURE_RE.search(ci):
+                return True
+            role = node.get("role")
+            if role in ("navigation", "banner", "contentinfo", "complementary"):
+                return True
+        node = node.getparent()
+    return False
+
+
+_PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False,
+                          default_doctype=False, huge_tree=False)
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Parse HTML text into an <html> root, never raising on broken or empty markup."""
+    if not text.strip():
+        return html.document_fromstring("<html><body></body></html>")
+    # lxml refuses str input carrying an XML encoding declaration
+    if text.lstrip().startswith("<?xml"):
+        text = re.sub(r"^\s*<\?xml[^>]*>", "", text, count=1)
+    try:
+        root = html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        root = html.document_fromstring("<html><body></body></html>")
+    return root
+
+
+def _lang_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0].split(",")[0].strip()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+@dataclass
+class Document:
+    """One parsed page plus lazily computed lookups (meta tags, JSON-LD) shared by all fields."""
+
+    tree: HtmlElement
+    url: str
+    encoding: str = "utf-8"
+    hints: SiteHints = field(default=DEFAULT_HINTS)
+
+    @classmethod
+    def from_text(cls, text: str, url: str, *, encoding: str = "utf-8",
+                  hints: SiteHints | None = None) -> Document:
+        return cls(parse_html(text), url, encoding, hints or DEFAULT_HINTS)
+
+    @cached_property
+    def head(self) -> HtmlElement | None:
+        return self.tree.find("head")
+
+    @cached_property
+    def body(self) -> HtmlElement:
+        body = self.tree.find("body")
+        return body if body is not None else self.tree
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """<meta> contents by lowercased name / property / itemprop / http-equiv."""
+        out: dict[str, list[str]] = {}
+        for m in self.tree.iter("meta"):
+            content = m.get("content")
+            if content is None:
+                continue
+            for attr in ("name", "property", "itemprop", "http-equiv"):
+                key = m.get(attr)
+                if key:
+                    out.setdefault(key.strip().lower(), []).append(content.strip())
+        return out
+
+    def meta_first(self, *names: str) -> str | None:
+        for name in names:
+            for value in self.meta.get(name, ()):
+                if value:
+                    return value
+        return None
+
+    @cached_property
+    def jsonld(self) -> list[dict[str, Any]]:
+        """Every JSON-LD object on the page, flattened out of lists and @graph."""
+        found: list[dict[str, Any]] = []
+        for script in self.tree.iter("script"):
+            if (script.get("type") or "").strip().lower() != "application/ld+json":
+                continue
+            raw = (script.text or "").strip()
+            if not raw:
+                continue
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                try:  # common breakage: trailing commas / control characters
+                    data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+                except ValueError:
+                    continue
+            stack = [data]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, list):
+                    stack.extend(reversed(item))
+                elif isinstance(item, dict):
+                    found.append(item)
+                    graph = item.get("@graph")
+                    if isinstance(graph, list):
+                        stack.extend(reversed(graph))
+        return found
+
+    @cached_property
+    def html_lang(self) -> str | None:
+        """Declared language (<html lang>, Content-Language meta), ISO 639-1 when possible."""
+        return _lang_code(self.tree.get("lang") or self.tree.get("xml:lang")) or _lang_code(
+            self.meta_first("content-language", "og:locale", "language", "dc.language")
+        )
+
+    def select(self, selector: str) -> list[HtmlElement]:
+        """Elements matching a CSS selector, or an XPath when it starts with '/' or '('."""
+        try:
+            if selector.lstrip().startswith(("/", "(")):
+                result = self.tree.xpath(selector)
+                return [r for r in result if isinstance(r, HtmlElement)]
+            return self.tree.cssselect(selector)
+        except (etree.XPathError, SyntaxError, ValueError) as exc:
+            raise ValueError(f"bad selector {selector!r}: {exc}") from exc
