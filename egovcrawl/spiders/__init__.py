@@ -1,0 +1,1 @@
+"""Spiders. One generic, profile-driven spider lives here (see the crawl issue)."""

@@ -1,0 +1,57 @@
+from egovcrawl.extract.dom import Document
+from egovcrawl.extract.title import extract_title, parse_title_text
+
+
+def doc(html: str) -> Document:
+    return Document.from_text(html, "https://example.gov/news/1")
+
+
+def test_headline_beats_site_name_heading():
+    d = doc("""<html><head><title>Budget 2024 adopted by the cabinet | Ministry of Finance</title></head>
+    <body><header><h1 class="logo">Ministry of Finance</h1></header>
+    <main><h1>Budget 2024 adopted by the cabinet</h1><p>text</p></main></body></html>""")
+    h = extract_title(d)
+    assert h is not None
+    assert h.title == "Budget 2024 adopted by the cabinet"
+    assert h.element is not None and h.element.getparent().tag == "main"
+
+
+def test_title_tag_suffix_is_cut_when_no_heading_matches():
+    d = doc("<html><head><title>Neue Förderrichtlinie veröffentlicht – Landesportal Sachsen-Anhalt"
+            "</title></head><body><div>no headings</div></body></html>")
+    h = extract_title(d)
+    assert h is not None and h.title == "Neue Förderrichtlinie veröffentlicht"
+    assert h.element is None
+
+
+def test_country_prefix_is_kept_and_reported():
+    d = doc("""<html><head><title>CN: Shanghai: Qingpu district to prioritize digital transformation
+    - eGovernment Research</title></head><body><h2 class="item-title">CN: Shanghai: Qingpu district
+    to prioritize digital transformation</h2></body></html>""")
+    h = extract_title(d)
+    assert h is not None
+    assert h.title.startswith("CN: Shanghai: Qingpu district")
+    assert h.country == "CN"
+
+
+def test_og_title_picks_the_matching_heading_over_sidebar_heading():
+    d = doc("""<html><head><meta property="og:title" content="武汉市推进一网通办改革"></head><body>
+    <aside><h2>热点新闻</h2></aside><div class="article"><h1>武汉市推进一网通办改革</h1></div>
+    </body></html>""")
+    h = extract_title(d)
+    assert h is not None and h.title == "武汉市推进一网通办改革" and h.element.tag == "h1"
+
+
+def test_no_title_at_all_is_none():
+    assert extract_title(doc("<html><body><p>just a paragraph</p></body></html>")) is None
+
+
+def test_parse_title_text_normalises_space_and_country():
+    h = parse_title_text("  DE:\u00a0Berlin   startet  digitale  Bauakte ")
+    assert h is not None and h.title == "DE: Berlin startet digitale Bauakte" and h.country == "DE"
+    assert parse_title_text(" ") is None
+
+
+def test_lowercase_word_prefix_is_not_a_country():
+    h = parse_title_text("Update: new portal opens")
+    assert h is not None and h.country is None
