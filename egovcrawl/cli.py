@@ -87,8 +87,8 @@ def demo(as_json: bool) -> None:
             click.echo(f"  {label:<13} {value}")
 
 
-def _summary(page) -> list[tuple[str, str]]:  # noqa: ANN001 - Page, imported lazily
-    def date(d) -> str:  # noqa: ANN001
+def _summary(page) -> list[tuple[str, str]]:
+    def date(d) -> str:
         return f"{d.iso()}  ({d.source}: {d.raw!r})" if d else "-"
 
     rows = [
@@ -111,7 +111,8 @@ def _summary(page) -> list[tuple[str, str]]:  # noqa: ANN001 - Page, imported la
         rows.append(("source", page.source.name or page.source.url or "-"))
     if page.text:
         first = page.text.split("\n\n", 1)[0]
-        rows.append(("text", f"{len(page.text)} chars: {first[:70]}{'…' if len(first) > 70 else ''}"))
+        more = "…" if len(first) > 70 else ""
+        rows.append(("text", f"{len(page.text)} chars: {first[:70]}{more}"))
     if page.links:
         rows.append(("links", f"{len(page.links)} article links, next page: {page.next or '-'}"))
         rows.extend(("", f"- {link.title[:70]}") for link in page.links[:5])

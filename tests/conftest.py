@@ -8,7 +8,7 @@ import pytest
 def no_hang() -> Iterator[None]:
     """Fail a test that does not return within 60 s: a hang guard, not a speed target."""
 
-    def _alarm(signum, frame):  # noqa: ANN001
+    def _alarm(signum, frame):
         raise TimeoutError("extraction hung for 60 s")
 
     old = signal.signal(signal.SIGALRM, _alarm)

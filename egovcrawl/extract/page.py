@@ -54,7 +54,10 @@ def extract_page(
     doc = Document(parse_html(html_text), url, used, hints)
     headline = _selected(doc, "title", title.parse_title_text) or title.extract_title(doc)
 
-    main_text = _selected_text(doc) if "text" in hints.selectors else text.extract_text(doc, headline)
+    if "text" in hints.selectors:
+        main_text = _selected_text(doc)
+    else:
+        main_text = text.extract_text(doc, headline)
 
     published, updated = dates.extract_dates(doc, headline)
     published = _selected(doc, "published", lambda s: _date_from(s, hints)) or published
@@ -81,7 +84,8 @@ def extract_page(
         or site_counter.extract_site_counter(doc),
         copyright=_selected(doc, "copyright", copyright.parse_copyright)
         or copyright.extract_copyright(doc),
-        source=_selected(doc, "source", source.parse_source) or source.extract_source(doc, headline),
+        source=_selected(doc, "source", source.parse_source)
+        or source.extract_source(doc, headline),
         canonical_url=source.extract_canonical(doc),
         language=lang,
         links=kind.links,
@@ -92,7 +96,7 @@ def extract_page(
 _encoding_mod = encoding  # the parameter named `encoding` shadows the module inside extract_page
 
 
-def _selected(doc: Document, field: str, parse):  # noqa: ANN001, ANN202 - tiny internal helper
+def _selected(doc: Document, field: str, parse):
     """Parse the text of the element a site profile's selector points at, if it has one."""
     selector = doc.hints.selectors.get(field)
     if not selector:

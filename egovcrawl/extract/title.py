@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -26,8 +27,12 @@ class Headline:
 
 # "CN: ...", "EU: ...", "UK: ..." (ISO 3166 alpha-2 plus the common EU/UK), at the very start
 _COUNTRY_RE = re.compile(r"^([A-Z]{2})\s*:\s+(?=\S)")
-# separators between headline and site name in <title>
-_TITLE_SEP_RE = re.compile(r"\s+(?:[|\-–—·•»:]|::|_)\s+|\s*[|–—·•»_]\s*")
+# separators between headline and site name in <title>: spaced dashes/bars anywhere; unspaced
+# bars, underscores and dashes only next to CJK text ("武汉的声音-新华网", "通知_市政府")
+_TITLE_SEP_RE = re.compile(
+    r"\s+(?:[|\-–—·•»:]|::)\s+|\s*[|–—·•»]\s*|(?<=[\u3400-\u9fff！？」”》）])\s*[-_]\s*"
+    r"|\s*[-_]\s*(?=[\u3400-\u9fff])"
+)
 _WORD_RE = re.compile(r"\w+", re.U)
 
 MIN_TITLE_CHARS = 4
@@ -89,16 +94,63 @@ def _title_tag(doc: Document) -> str | None:
     return text or None
 
 
+def _compact(text: str) -> str:
+    return "".join(_WORD_RE.findall(text.lower()))
+
+
+def _site_names(doc: Document) -> list[str]:
+    """Names a page's title may carry as a suffix/prefix: site name metas, publisher, host."""
+    names = [doc.meta_first("og:site_name", "application-name", "twitter:site") or ""]
+    for obj in doc.jsonld:
+        publisher = obj.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(publisher["name"])
+    host = urlsplit(doc.url).hostname or ""
+    labels = [lab for lab in host.split(".") if lab not in _HOST_NOISE and len(lab) > 2]
+    names.extend(labels[:-1] if len(labels) > 1 else labels)
+    return [c for c in (_compact(n.lstrip("@")) for n in names) if len(c) >= 3]
+
+
+# a short title part with one of these words names the publisher, not the story (gov sites)
+_SITE_WORDS_RE = re.compile(
+    r"(?:portal|website|homepage|gov\.uk|\.gov|government|ministry|ministerium|landesregierung|"
+    r"senatsverwaltung|bundesregierung|staatskanzlei|landesportal|city of|stadt |department|"
+    r"agency|政府|网站|门户|官网|网$|在线$|频道$)",
+    re.I,
+)
+MAX_SITE_PART_CHARS = 40
+
+_HOST_NOISE = frozenset({"www", "com", "org", "net", "gov", "edu", "news", "html", "blog"})
+
+
+def _is_site_part(part: str, names: list[str], *, trailing: bool = False) -> bool:
+    compact = _compact(part)
+    if not compact:
+        return True
+    if trailing and len(part) <= MAX_SITE_PART_CHARS and _SITE_WORDS_RE.search(part.strip()):
+        return True
+    return any(name == compact or (name in compact and len(compact) <= len(name) + 12)
+               or (compact in name and len(compact) >= 4) for name in names)
+
+
 def _strip_site_name(title: str, site_names: list[str]) -> str:
-    """Cut `Headline | Site name` to the headline: the longest separated part wins."""
-    parts = [p.strip() for p in _TITLE_SEP_RE.split(title) if p and p.strip()]
-    if len(parts) <= 1:
+    """Cut `Headline | Site name` (or `Site - Headline`) down to the headline.
+
+    A part is cut only when it looks like the site (its name metas, its host name); otherwise the
+    title is kept whole, since headlines contain dashes and colons of their own.
+    """
+    pieces = [(m.start(), m.end()) for m in _TITLE_SEP_RE.finditer(title)]
+    if not pieces:
         return title
-    names = {normalize_space(n).lower() for n in site_names if n}
-    kept = [p for p in parts if p.lower() not in names]
-    if not kept:
-        return title
-    return max(kept, key=len)
+    bounds = [0] + [b for span in pieces for b in span] + [len(title)]
+    parts = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    lo, hi = 0, len(parts) - 1
+    while hi > lo and _is_site_part(title[parts[hi][0]:parts[hi][1]], site_names, trailing=True):
+        hi -= 1
+    while lo < hi and _is_site_part(title[parts[lo][0]:parts[lo][1]], site_names):
+        lo += 1
+    kept = title[parts[lo][0]:parts[hi][1]].strip()
+    return kept if len(kept) >= MIN_TITLE_CHARS else title
 
 
 def _headings(doc: Document) -> list[HtmlElement]:
@@ -107,10 +159,10 @@ def _headings(doc: Document) -> list[HtmlElement]:
 
 
 def extract_title(doc: Document) -> Headline | None:
-    meta = _meta_title(doc)
-    tag_title = _title_tag(doc)
-    site_names = [doc.meta_first("og:site_name", "application-name") or ""]
-    reference = meta or (_strip_site_name(tag_title, site_names) if tag_title else None)
+    site_names = _site_names(doc)
+    reference = _meta_title(doc) or _title_tag(doc)
+    if reference:
+        reference = _strip_site_name(reference, site_names)
 
     candidates: list[tuple[float, int, HtmlElement, str]] = []
     for order, h in enumerate(_headings(doc)):

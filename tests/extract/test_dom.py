@@ -7,7 +7,7 @@ from egovcrawl.extract.hints import SiteHints
 
 
 def test_element_text_skips_scripts_and_keeps_order():
-    root = parse_html("<p>Hello<script>var a=1</script> world <b>bold</b> tail<style>x{}</style></p>")
+    root = parse_html("<p>Hello<script>var a=1</script> world <b>bold</b> tail<style>x{}</style>")
     assert element_text(root.find(".//p")) == "Hello world bold tail"
 
 

@@ -7,7 +7,7 @@ def doc(html: str) -> Document:
 
 
 def test_headline_beats_site_name_heading():
-    d = doc("""<html><head><title>Budget 2024 adopted by the cabinet | Ministry of Finance</title></head>
+    d = doc("""<html><head><title>Budget 2024 adopted by the cabinet | Ministry of Finance</title>
     <body><header><h1 class="logo">Ministry of Finance</h1></header>
     <main><h1>Budget 2024 adopted by the cabinet</h1><p>text</p></main></body></html>""")
     h = extract_title(d)
