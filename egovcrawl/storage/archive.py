@@ -1,0 +1,649 @@
+"""`Archive`: the SQLite archive's API. The only module in egovcrawl that writes SQL.
+
+Opened explicitly (`Archive.open(path)`), migrated on open, WAL journal with `synchronous=NORMAL`
+(a crash loses at most the last uncommitted batch, never consistency), and a busy timeout so a
+Datasette or pandas reader never blocks a crawl and a second writer waits instead of failing.
+Writes are grouped with `with archive.transaction():`; a method called outside one commits by
+itself. Errors are raised to the caller, never logged and dropped.
+
+Deduplication never drops anything: a page becomes a new article, an alias URL of an archived
+article, a version of it (old text kept in `article_versions`), or a new article whose
+`duplicate_of` links to the earliest-seen copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+
+from egovcrawl.extract.model import DateInfo, Page
+from egovcrawl.storage import dedup, fts, schema
+from egovcrawl.storage.records import FetchRecord, StoreResult, utcnow
+
+try:  # Python 3.14 ships zstd; before that Scrapy already depends on backports.zstd
+    from compression import zstd as _zstd  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on the Python version
+    try:
+        from backports import zstd as _zstd  # type: ignore[import-not-found,no-redef]
+    except ImportError:
+        _zstd = None
+
+BUSY_TIMEOUT_MS = 30_000
+CACHE_KIB = 64 * 1024
+ZSTD_LEVEL = 3  # measured: ~9x on HTML at ~0.1 ms per 40 KB page (benchmarks/store_bench.py)
+ZLIB_LEVEL = 6
+Cause = Literal["crawl", "reextract"]
+
+#: Page fields compared on every re-fetch; a difference is recorded in article_changes.
+TRACKED_FIELDS = (
+    "title", "published", "published_source", "updated", "updated_source", "copyright_holder",
+    "copyright_year", "icp", "source", "source_url", "language", "country", "url",
+)
+
+
+class ArchiveError(RuntimeError):
+    """The database cannot be used by this version of egovcrawl (or is not an archive)."""
+
+
+def compress(data: bytes) -> tuple[str, bytes]:
+    """(codec, compressed bytes): zstd when available, zlib otherwise."""
+    if _zstd is not None:
+        return "zstd", _zstd.compress(data, level=ZSTD_LEVEL)
+    return "zlib", zlib.compress(data, ZLIB_LEVEL)
+
+
+def decompress(codec: str, data: bytes) -> bytes:
+    if codec == "zstd":
+        if _zstd is None:
+            raise ArchiveError("this archive holds zstd bodies: pip install backports.zstd")
+        return _zstd.decompress(data)
+    if codec == "zlib":
+        return zlib.decompress(data)
+    if codec == "none":
+        return bytes(data)
+    raise ArchiveError(f"unknown body codec {codec!r}")
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def _date(info: DateInfo | None) -> tuple[str | None, str | None, str | None]:
+    return (info.iso(), info.source, info.raw) if info else (None, None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: int
+    url: str
+    site: str | None
+    title: str | None
+    published: str | None
+    rank: float
+
+
+class Archive:
+    """The archive database. Use `Archive.open(path)`; close it (or use `with`)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        """Wrap an open connection; prefer `Archive.open`, which configures and migrates."""
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+        self._depth = 0
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, migrate: bool = True) -> Archive:
+        """Open (creating if needed) and migrate the archive at `path` (":memory:" for tests)."""
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if path != ":memory:" and mode.lower() != "wal":
+                raise ArchiveError(f"{path}: cannot switch to WAL journal (got {mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            archive = cls(conn, path)
+            if migrate:
+                archive.migrate()
+            else:
+                archive._check_version()
+        except BaseException:
+            conn.close()
+            raise
+        return archive
+
+    def close(self) -> None:
+        if self._depth:
+            raise ArchiveError("close() inside an open transaction")
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.conn.execute("PRAGMA optimize")
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._depth:  # an exception escaped a transaction block: it was rolled back already
+            self._depth = 0
+        self.close()
+
+    def schema_version(self) -> int:
+        if not self.db["schema_migrations"].exists():
+            return 0
+        row = self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return row[0] or 0
+
+    def _check_version(self) -> None:
+        current = self.schema_version()
+        if current > schema.LATEST:
+            raise ArchiveError(
+                f"{self.path}: schema version {current} is newer than this egovcrawl "
+                f"knows ({schema.LATEST}); upgrade egovcrawl"
+            )
+        if current < schema.LATEST:
+            raise ArchiveError(f"{self.path}: schema version {current}, needs migration")
+
+    def migrate(self) -> list[int]:
+        """Apply missing migrations, each in its own transaction; return the versions applied."""
+        with self.transaction():
+            if not self.db["schema_migrations"].exists():
+                self.db["schema_migrations"].create(
+                    {"version": int, "name": str, "applied_at": str}, pk="version"
+                )
+        current = self.schema_version()
+        if current > schema.LATEST:
+            self._check_version()
+        applied = []
+        for version, name, func in schema.MIGRATIONS:
+            if version <= current:
+                continue
+            with self.transaction():
+                func(self.db)
+                self.conn.execute(
+                    "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, utcnow()),
+                )
+            applied.append(version)
+        return applied
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error.
+
+        Nested blocks join the outer one, so a pipeline can batch many items per commit.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    # --- crawls and sites -------------------------------------------------------------------
+
+    def start_crawl(self, sites: Sequence[str] = (), started: str | None = None) -> int:
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO crawls(started, sites, status, stats) VALUES (?, ?, 'running', '{}')",
+                (started or utcnow(), json.dumps(list(sites), ensure_ascii=False)),
+            )
+        return int(cur.lastrowid)
+
+    def finish_crawl(self, crawl_id: int, status: str = "finished",
+                     stats: dict[str, Any] | None = None) -> None:
+        with self.transaction():
+            cur = self.conn.execute(
+                "UPDATE crawls SET finished = ?, status = ?, stats = ? WHERE id = ?",
+                (utcnow(), status, json.dumps(stats or {}, ensure_ascii=False, sort_keys=True),
+                 crawl_id),
+            )
+            if cur.rowcount != 1:
+                raise ArchiveError(f"no crawl {crawl_id}")
+
+    def crawl(self, crawl_id: int) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM crawls WHERE id = ?", crawl_id)
+        if row:
+            row["sites"] = json.loads(row["sites"] or "[]")
+            row["stats"] = json.loads(row["stats"] or "{}")
+        return row
+
+    def upsert_site(self, name: str, *, base_url: str | None = None,
+                    profile_hash: str | None = None, cms: str | None = None,
+                    theme: str | None = None) -> None:
+        """Create or update a site row; None leaves a column as it is."""
+        now = utcnow()
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO sites(name, first_seen, last_seen) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO NOTHING", (name, now, now))
+            self.conn.execute(
+                "UPDATE sites SET base_url = coalesce(?, base_url), "
+                "profile_hash = coalesce(?, profile_hash), cms = coalesce(?, cms), "
+                "theme = coalesce(?, theme) WHERE name = ?",
+                (base_url, profile_hash, cms, theme, name))
+
+    def observe_site(self, site: str | None, page: Page, *, crawl_id: int | None,
+                     fetch_id: int | None, observed_at: str) -> None:
+        """Record what any page of a site says about the site: copyright/ICP as last seen, and
+        the site-wide visitor counter (first observation per crawl: one point per re-crawl)."""
+        if not site:
+            return
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO sites(name, first_seen, last_seen) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",
+                (site, observed_at, observed_at))
+            c = page.copyright
+            if c and (c.holder or c.icp or c.year):
+                self.conn.execute(
+                    "UPDATE sites SET copyright_holder = coalesce(?, copyright_holder), "
+                    "copyright_year = coalesce(?, copyright_year), icp = coalesce(?, icp) "
+                    "WHERE name = ?", (c.holder, c.year, c.icp, site))
+            sc = page.site_counter
+            if sc and (sc.today is not None or sc.yesterday is not None or sc.total is not None):
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO site_counters(site, crawl_id, fetch_id, observed_at, "
+                    "today, yesterday, total) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (site, crawl_id, fetch_id, observed_at, sc.today, sc.yesterday, sc.total))
+
+    # --- fetches and bodies -----------------------------------------------------------------
+
+    def record_fetch(self, rec: FetchRecord) -> int:
+        """Store one fetch (provenance row, body once per distinct hash). Returns the fetch id.
+
+        The fetch is left *pending* (outcome NULL) until `store_article` or `mark_fetch`
+        records what became of it, so a crash in between is visible and resumable.
+        """
+        bhash = None
+        with self.transaction():
+            if rec.body:
+                bhash = body_hash(rec.body)
+                exists = self.conn.execute(
+                    "SELECT 1 FROM bodies WHERE hash = ?", (bhash,)).fetchone()
+                if not exists:
+                    codec, data = compress(rec.body)
+                    self.conn.execute(
+                        "INSERT INTO bodies(hash, codec, size, stored, data) VALUES (?,?,?,?,?)",
+                        (bhash, codec, len(rec.body), len(data), data))
+            headers = json.dumps(dict(rec.headers), ensure_ascii=False) if rec.headers else None
+            cur = self.conn.execute(
+                "INSERT INTO fetches(crawl_id, site, url, final_url, status, fetched_at, headers, "
+                "content_type, declared_encoding, bytes, etag, last_modified, body_hash, error) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (rec.crawl_id, rec.site, rec.url, rec.final_url, rec.status, rec.fetched_at,
+                 headers, rec.content_type, rec.declared_encoding, len(rec.body),
+                 rec.header("etag"), rec.header("last-modified"), bhash, rec.error))
+        return int(cur.lastrowid)
+
+    def mark_fetch(self, fetch_id: int, outcome: str, *, error: str | None = None,
+                   article_id: int | None = None) -> StoreResult:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE fetches SET outcome = ?, error = coalesce(?, error), article_id = ?, "
+                "processed_at = ? WHERE id = ?",
+                (outcome, error, article_id, utcnow(), fetch_id))
+        return StoreResult(fetch_id, outcome, article_id, error)  # type: ignore[arg-type]
+
+    def body(self, hash_: str) -> bytes:
+        row = self.conn.execute("SELECT codec, data FROM bodies WHERE hash = ?",
+                                (hash_,)).fetchone()
+        if row is None:
+            raise KeyError(hash_)
+        return decompress(row[0], row[1])
+
+    def fetch_record(self, fetch_id: int) -> FetchRecord:
+        """Rebuild the FetchRecord of a stored fetch, body included (for reprocessing)."""
+        row = self._one("SELECT * FROM fetches WHERE id = ?", fetch_id)
+        if row is None:
+            raise KeyError(fetch_id)
+        return FetchRecord(
+            url=row["url"], final_url=row["final_url"], status=row["status"],
+            headers=json.loads(row["headers"] or "{}"),
+            body=self.body(row["body_hash"]) if row["body_hash"] else b"",
+            fetched_at=row["fetched_at"], crawl_id=row["crawl_id"], site=row["site"],
+            error=row["error"],
+        )
+
+    def pending_fetch_ids(self, site: str | None = None) -> list[int]:
+        """Fetches stored but never processed (a crash between fetch and store)."""
+        sql = "SELECT id FROM fetches WHERE outcome IS NULL"
+        args: tuple[Any, ...] = ()
+        if site:
+            sql += " AND site = ?"
+            args = (site,)
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def reextract_fetch_ids(self, site: str | None = None) -> list[int]:
+        """The fetches re-extraction reads: per archived article the fetch it was built from,
+        plus the latest successful fetch of every URL that gave no article (the extractor may
+        now find one). Oldest first, so first-seen order is preserved."""
+        site_sql = " AND site = ?" if site else ""
+        args: tuple[Any, ...] = (site,) if site else ()
+        rows = self.conn.execute(
+            "SELECT fetch_id FROM articles WHERE fetch_id IS NOT NULL" + site_sql +
+            " UNION SELECT max(id) FROM fetches WHERE body_hash IS NOT NULL "
+            "AND status BETWEEN 200 AND 299 AND article_id IS NULL" + site_sql +
+            " GROUP BY url ORDER BY 1", args + args)
+        return [r[0] for r in rows]
+
+    # --- articles ---------------------------------------------------------------------------
+
+    def mark_removed(self, rec: FetchRecord, fetch_id: int) -> StoreResult:
+        """A 404/410 at an archived article's URL: the article is kept, its status `removed`."""
+        with self.transaction():
+            article_id = self._find_by_urls([rec.url, rec.effective_url])
+            if article_id is None:
+                return self.mark_fetch(fetch_id, "not-article", error=f"HTTP {rec.status}")
+            old = self.conn.execute("SELECT status FROM articles WHERE id = ?",
+                                    (article_id,)).fetchone()[0]
+            if old != "removed":
+                self.conn.execute("UPDATE articles SET status = 'removed' WHERE id = ?",
+                                  (article_id,))
+                self._change(article_id, "crawl", rec.crawl_id, fetch_id, None, "status",
+                             old, "removed", rec.fetched_at)
+            return self.mark_fetch(fetch_id, "removed", article_id=article_id)
+
+    def store_article(self, page: Page, rec: FetchRecord, fetch_id: int, *,
+                      cause: Cause = "crawl", reextract_id: int | None = None) -> StoreResult:
+        """File an extracted article page: new article, alias, version, duplicate or unchanged.
+
+        `cause="reextract"` re-files a stored body with a newer extractor: changes are recorded
+        the same way, but no view-count observation or last_seen is added (nothing was observed).
+        """
+        now = rec.fetched_at
+        canon = dedup.canonical_url(rec.effective_url, page.canonical_url)
+        urls = list(dict.fromkeys([canon, rec.url, rec.effective_url]))
+        print_view = dedup.is_print_view(rec.effective_url) or dedup.is_print_view(rec.url)
+        chash = dedup.content_hash(page.text)
+        with self.transaction():
+            article_id = self._find_by_urls(urls)
+            if article_id is None and chash and rec.site:
+                row = self.conn.execute(
+                    "SELECT id FROM articles WHERE content_hash = ? AND site = ? "
+                    "ORDER BY id LIMIT 1", (chash, rec.site)).fetchone()
+                if row:  # the same text at another URL of the same site: an alias
+                    article_id = row[0]
+                    self._add_urls(article_id, urls, now)
+                    if cause == "crawl":
+                        self._observe(article_id, page, rec, fetch_id)
+                    return self.mark_fetch(fetch_id, "alias", article_id=article_id)
+            if article_id is None:
+                return self._insert_article(page, rec, fetch_id, canon, urls, chash)
+            return self._update_article(article_id, page, rec, fetch_id, urls, chash,
+                                        print_view, cause, reextract_id)
+
+    def _insert_article(self, page: Page, rec: FetchRecord, fetch_id: int, canon: str,
+                        urls: list[str], chash: str | None) -> StoreResult:
+        now = rec.fetched_at
+        sig = dedup.minhash(page.text)
+        dup_of, sim = self._near_duplicate(sig) if sig is not None else (None, None)
+        pub, upd = _date(page.published), _date(page.updated)
+        c, s = page.copyright, page.source
+        bhash = self.conn.execute("SELECT body_hash FROM fetches WHERE id = ?",
+                                  (fetch_id,)).fetchone()[0]
+        cur = self.conn.execute(
+            "INSERT INTO articles(url, site, title, text, published, published_source, "
+            "published_raw, updated, updated_source, updated_raw, views, copyright_holder, "
+            "copyright_year, icp, source, source_url, language, country, encoding, content_hash, "
+            "minhash, duplicate_of, similarity, first_seen, last_seen, status, version, "
+            "fetch_id, body_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+            "'live',1,?,?)",
+            (canon, rec.site, page.title, page.text, *pub, *upd, page.views,
+             c.holder if c else None, c.year if c else None, c.icp if c else None,
+             s.name if s else None, s.url if s else None, page.language, page.country,
+             page.encoding, chash, dedup.signature_bytes(sig), dup_of, sim, now, now,
+             fetch_id, bhash))
+        article_id = int(cur.lastrowid)
+        self._add_urls(article_id, urls, now, canonical=canon)
+        self._fts_insert(article_id, page.title, page.text)
+        if sig is not None:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO lsh_buckets(key, article_id) VALUES (?, ?)",
+                [(k, article_id) for k in dedup.band_keys(sig)])
+        if page.views is not None:
+            self._view(article_id, rec, fetch_id, page.views)
+        return self.mark_fetch(fetch_id, "duplicate" if dup_of else "new", article_id=article_id)
+
+    def _update_article(self, article_id: int, page: Page, rec: FetchRecord, fetch_id: int,
+                        urls: list[str], chash: str | None, print_view: bool, cause: Cause,
+                        reextract_id: int | None) -> StoreResult:
+        now = rec.fetched_at
+        old = self._one("SELECT * FROM articles WHERE id = ?", article_id)
+        assert old is not None
+        self._add_urls(article_id, urls, now)
+        if print_view and cause == "crawl":
+            # a print view is a variant of the article, not a newer edition of its text
+            self._observe(article_id, page, rec, fetch_id)
+            return self.mark_fetch(fetch_id, "alias", article_id=article_id)
+
+        same_text = (chash == old["content_hash"] if chash or old["content_hash"]
+                     else (page.text or "") == (old["text"] or ""))
+        new_values = self._tracked(page, old["url"])
+        outcome = "unchanged"
+        if not same_text or (page.title or None) != (old["title"] or None):
+            outcome = "updated"
+            self.conn.execute(
+                "INSERT INTO article_versions(article_id, version, title, text, content_hash, "
+                "first_seen, replaced_at, cause, fetch_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                (article_id, old["version"], old["title"], old["text"], old["content_hash"],
+                 old["first_seen"] if old["version"] == 1 else self._version_start(article_id),
+                 now, cause, fetch_id))
+            self._fts_delete(article_id, old["title"], old["text"])
+            self._fts_insert(article_id, page.title, page.text)
+            sig = dedup.minhash(page.text)
+            if sig is not None:
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO lsh_buckets(key, article_id) VALUES (?, ?)",
+                    [(k, article_id) for k in dedup.band_keys(sig)])
+            self.conn.execute(
+                "UPDATE articles SET title = ?, text = ?, content_hash = ?, minhash = ?, "
+                "version = version + 1, status = ? WHERE id = ?",
+                (page.title, page.text, chash, dedup.signature_bytes(sig),
+                 "changed" if cause == "crawl" else old["status"], article_id))
+        elif cause == "crawl" and old["status"] != "live":
+            self._change(article_id, cause, rec.crawl_id, fetch_id, reextract_id, "status",
+                         old["status"], "live", now)
+            self.conn.execute("UPDATE articles SET status = 'live' WHERE id = ?", (article_id,))
+
+        changed_meta = False
+        for name, value in new_values.items():
+            if name == "title":
+                continue  # title changes are versions
+            if value is None and cause == "crawl":
+                continue  # a field not found this time is not evidence that it went away
+            if _norm(value) != _norm(old[name]):
+                changed_meta = True
+                self._change(article_id, cause, rec.crawl_id, fetch_id, reextract_id, name,
+                             old[name], value, now)
+                self.conn.execute(f"UPDATE articles SET {name} = ? WHERE id = ?",
+                                  (value, article_id))
+        if outcome == "unchanged" and changed_meta and cause == "reextract":
+            outcome = "updated"
+        if cause == "crawl":
+            self._observe(article_id, page, rec, fetch_id)
+        if outcome == "updated" or cause == "crawl":
+            bhash = self.conn.execute("SELECT body_hash FROM fetches WHERE id = ?",
+                                      (fetch_id,)).fetchone()[0]
+            self.conn.execute("UPDATE articles SET fetch_id = ?, body_hash = ? WHERE id = ?",
+                              (fetch_id, bhash, article_id))
+        return self.mark_fetch(fetch_id, outcome, article_id=article_id)
+
+    def _tracked(self, page: Page, url: str) -> dict[str, Any]:
+        pub, upd = _date(page.published), _date(page.updated)
+        c, s = page.copyright, page.source
+        return {
+            "title": page.title, "published": pub[0], "published_source": pub[1],
+            "updated": upd[0], "updated_source": upd[1],
+            "copyright_holder": c.holder if c else None, "copyright_year": c.year if c else None,
+            "icp": c.icp if c else None, "source": s.name if s else None,
+            "source_url": s.url if s else None, "language": page.language,
+            "country": page.country, "url": url,
+        }
+
+    def _version_start(self, article_id: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT max(replaced_at) FROM article_versions WHERE article_id = ?",
+            (article_id,)).fetchone()
+        return row[0]
+
+    def _observe(self, article_id: int, page: Page, rec: FetchRecord, fetch_id: int) -> None:
+        self.conn.execute(
+            "UPDATE articles SET last_seen = max(last_seen, ?), views = coalesce(?, views) "
+            "WHERE id = ?", (rec.fetched_at, page.views, article_id))
+        if page.views is not None:
+            self._view(article_id, rec, fetch_id, page.views)
+
+    def _view(self, article_id: int, rec: FetchRecord, fetch_id: int, views: int) -> None:
+        self.conn.execute(
+            "INSERT INTO view_counts(article_id, crawl_id, fetch_id, observed_at, views) "
+            "VALUES (?,?,?,?,?)", (article_id, rec.crawl_id, fetch_id, rec.fetched_at, views))
+
+    def _change(self, article_id: int, cause: str, crawl_id: int | None, fetch_id: int | None,
+                reextract_id: int | None, field: str, old: Any, new: Any, when: str) -> None:
+        self.conn.execute(
+            "INSERT INTO article_changes(article_id, changed_at, cause, crawl_id, fetch_id, "
+            "reextract_id, field, old, new) VALUES (?,?,?,?,?,?,?,?,?)",
+            (article_id, when if cause == "crawl" else utcnow(), cause, crawl_id, fetch_id,
+             reextract_id, field, _norm(old), _norm(new)))
+
+    def _find_by_urls(self, urls: Sequence[str]) -> int | None:
+        marks = ",".join("?" * len(urls))
+        row = self.conn.execute(
+            f"SELECT article_id FROM article_urls WHERE url IN ({marks}) "
+            "ORDER BY article_id LIMIT 1", tuple(urls)).fetchone()
+        return row[0] if row else None
+
+    def _add_urls(self, article_id: int, urls: Sequence[str], when: str,
+                  canonical: str | None = None) -> None:
+        self.conn.executemany(
+            "INSERT INTO article_urls(url, article_id, kind, first_seen, last_seen) "
+            "VALUES (?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET "
+            "last_seen = max(last_seen, excluded.last_seen)",
+            [(u, article_id, _url_kind(u, canonical), when, when) for u in urls])
+
+    def _near_duplicate(self, sig: Any) -> tuple[int | None, float | None]:
+        """LSH lookup: the earliest-seen article whose signature is close enough, or None.
+
+        One primary-key probe per band; each bucket remembers the first article that landed in
+        it, so the work per article is bounded whatever the archive size.
+        """
+        keys = dedup.band_keys(sig)
+        marks = ",".join("?" * len(keys))
+        cands = {r[0] for r in self.conn.execute(
+            f"SELECT article_id FROM lsh_buckets WHERE key IN ({marks})", keys)}
+        best: tuple[float, int] | None = None
+        for cand in sorted(cands):
+            row = self.conn.execute(
+                "SELECT minhash, duplicate_of FROM articles WHERE id = ?", (cand,)).fetchone()
+            other = dedup.signature_from_bytes(row[0]) if row else None
+            if other is None:
+                continue
+            sim = dedup.similarity(sig, other)
+            if sim >= dedup.NEAR_DUP_THRESHOLD and (best is None or sim > best[0]):
+                best = (sim, row[1] or cand)
+        return (best[1], best[0]) if best else (None, None)
+
+    # --- full-text search -------------------------------------------------------------------
+
+    def _fts_insert(self, article_id: int, title: str | None, text: str | None) -> None:
+        self.conn.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)",
+                          (article_id, fts.index_text(title), fts.index_text(text)))
+
+    def _fts_delete(self, article_id: int, title: str | None, text: str | None) -> None:
+        # a contentless index forgets a row only when given exactly what it indexed
+        self.conn.execute(
+            "INSERT INTO articles_fts(articles_fts, rowid, title, text) "
+            "VALUES ('delete', ?, ?, ?)",
+            (article_id, fts.index_text(title), fts.index_text(text)))
+
+    def rebuild_fts(self) -> int:
+        """Re-index every article (after `fts.FTS_VERSION` changed). Returns the row count."""
+        with self.transaction():
+            self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")
+            n = 0
+            for aid, title, text in self.conn.execute(
+                    "SELECT id, title, text FROM articles").fetchall():
+                self._fts_insert(aid, title, text)
+                n += 1
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_version', ?)",
+                              (str(fts.FTS_VERSION),))
+        return n
+
+    def search(self, query: str, *, limit: int = 20, site: str | None = None) -> list[SearchHit]:
+        """Articles matching `query` (English, German or Chinese), best first (bm25)."""
+        expr = fts.fts_query(query)
+        if not expr:
+            return []
+        sql = ("SELECT a.id, a.url, a.site, a.title, a.published, f.rank FROM articles_fts f "
+               "JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ?")
+        args: list[Any] = [expr]
+        if site:
+            sql += " AND a.site = ?"
+            args.append(site)
+        sql += " ORDER BY f.rank LIMIT ?"
+        args.append(limit)
+        return [SearchHit(*row) for row in self.conn.execute(sql, args)]
+
+    # --- inspection -------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        tables = ["sites", "crawls", "fetches", "bodies", "articles", "article_urls",
+                  "article_versions", "article_changes", "view_counts", "site_counters"]
+        return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in tables}
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's integrity check plus the FTS index's own; ["ok"] when all is well."""
+        rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        try:
+            self.conn.execute(
+                "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 0)")
+        except sqlite3.DatabaseError as exc:
+            rows.append(f"articles_fts: {exc}")
+        return rows
+
+    def _one(self, sql: str, *args: Any) -> dict[str, Any] | None:
+        cur = self.conn.execute(sql, args)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
+
+
+def _url_kind(url: str, canonical: str | None) -> str:
+    if canonical is not None and url == canonical:
+        return "canonical"
+    return "print" if dedup.is_print_view(url) else "alias"
+
+
+def _norm(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,245 @@
+"""Deduplication primitives: canonical URLs, normalised-text hashes and MinHash LSH signatures.
+
+Pure functions, no SQL: `Archive` decides what a match means (alias, version or `duplicate_of`).
+
+* Exact duplicates are found by the canonical URL (tracking parameters, session ids, fragments,
+  `?replytocom=` and print views removed) and by a hash of the normalised text.
+* Near duplicates (the same story re-published elsewhere with a changed sentence and another
+  footer) by MinHash over character shingles, computed as *one-permutation hashing* with
+  densification: one hash per shingle and a min per bin, so a signature costs O(n) numpy work
+  instead of K hashes per shingle. The signature is cut into `BANDS` bands of `ROWS` values; two
+  texts whose signatures agree on any whole band are candidates (LSH), and a candidate is only
+  linked when the estimated Jaccard similarity reaches `NEAR_DUP_THRESHOLD`. Lookups cost one key
+  per band, so linking stays near-linear in the archive size: no pairwise scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+
+# --- URL canonicalisation: data -------------------------------------------------------------
+
+#: Query parameters that never change what a page shows (tracking, sessions, comment replies).
+DROP_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "_ga", "_gl",
+    "igshid", "spm", "from", "isappinstalled", "scene", "srcid", "share", "ref_src",
+    "jsessionid", "phpsessid", "sessionid", "session_id", "sid", "aspsessionid", "cfid", "cftoken",
+    "replytocom", "amp", "noamp",
+})
+DROP_PARAM_PREFIXES = ("utm_", "pk_", "mtm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci")
+#: Query parameters (with the values that mean it, None = any value) that select a print view.
+PRINT_PARAMS: dict[str, frozenset[str] | None] = {
+    "print": None, "printable": None, "printer_friendly": None, "printview": None,
+    "print_view": None, "pf": frozenset({"1", "true"}),
+    "format": frozenset({"print", "printer"}), "output": frozenset({"print"}),
+    "view": frozenset({"print"}), "mode": frozenset({"print"}), "type": frozenset({"print"}),
+    "tmpl": frozenset({"component"}),  # Joomla's print popup: ?tmpl=component&print=1
+    "layout": frozenset({"print"}),
+}
+#: Path suffixes of print views: WordPress `/slug/print/`, Drupal `/print/node/1` is a prefix.
+PRINT_PATH_SUFFIX = re.compile(r"/(?:print|printer-friendly|amp)/?$", re.I)
+PRINT_PATH_PREFIX = re.compile(r"^/print(?=/)", re.I)
+SESSION_PATH = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# --- text normalisation and shingling: data --------------------------------------------------
+
+CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+NON_WORD = re.compile(r"[\W_]+")
+SPACES = re.compile(r"\s+")
+#: Shingle width in characters (spaces and punctuation removed). Chinese packs a word into about
+#: two characters, alphabetic scripts into about six, so the widths cover roughly two words.
+SHINGLE_CJK = 4
+SHINGLE_ALPHA = 9
+#: Texts shorter than this (normalised characters) are not hashed for exact text matches: two
+#: empty or "Page not found" bodies are not the same article.
+MIN_TEXT_FOR_HASH = 40
+NUM_PERM = 64  # signature length; bins of one-permutation hashing
+BANDS = 16
+ROWS = NUM_PERM // BANDS  # 4 rows per band: P(candidate | J=0.5) = 0.64, J=0.7: 0.99
+NEAR_DUP_THRESHOLD = 0.5  # estimated Jaccard needed to link a candidate
+MINHASH_VERSION = 1  # bump when shingling or hashing changes: stored signatures are then rebuilt
+
+_P = np.uint64(0x100000001B3)  # FNV prime: rolling polynomial over code points
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 finaliser constants
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_EMPTY = np.uint32(0xFFFFFFFF)
+_BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+
+
+# --- URLs ------------------------------------------------------------------------------------
+
+
+def is_print_view(url: str) -> bool:
+    """True when the URL asks for a print view of an article (a variant, not another page)."""
+    parts = urlsplit(url)
+    if PRINT_PATH_SUFFIX.search(parts.path) or PRINT_PATH_PREFIX.search(parts.path):
+        return True
+    return any(_is_print_param(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True))
+
+
+def _is_print_param(key: str, value: str) -> bool:
+    key = key.lower()
+    if key not in PRINT_PARAMS:
+        return False
+    values = PRINT_PARAMS[key]
+    return values is None or value.lower() in values
+
+
+def _drop_param(key: str) -> bool:
+    key = key.lower()
+    return key in DROP_PARAMS or key.startswith(DROP_PARAM_PREFIXES)
+
+
+def canonical_url(url: str, canonical: str | None = None) -> str:
+    """The one URL an article is filed under.
+
+    Lower-cases scheme and host, drops default ports, fragments, tracking and session
+    parameters, `replytocom` and print-view markers, and sorts the remaining query. A page's
+    `rel=canonical` wins only when it points into the same site (same host, `www.` ignored):
+    a canonical on another host is a syndication claim, recorded as the article's source instead.
+    """
+    base = _clean(url)
+    if canonical:
+        try:
+            target = _clean(canonical)
+        except ValueError:
+            return base
+        if _site_host(target) == _site_host(base) and target.startswith(("http://", "https://")):
+            return target
+    return base
+
+
+def _clean(url: str) -> str:
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host
+    if port and DEFAULT_PORTS.get(scheme) != port:
+        netloc = f"{host}:{port}"
+    path = SESSION_PATH.sub("", parts.path) or "/"
+    path = PRINT_PATH_PREFIX.sub("", path)
+    path = PRINT_PATH_SUFFIX.sub("/", path) if PRINT_PATH_SUFFIX.search(path) else path
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _drop_param(k) and not _is_print_param(k, v)
+    ]
+    query.sort()
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def _site_host(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def site_host(url: str) -> str:
+    """Host without `www.`: what "the same site" means for canonical links and aliases."""
+    return _site_host(url)
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def normalise_text(text: str | None) -> str:
+    """Case- and width-folded text without punctuation or spacing: what the content hash reads.
+
+    Whitespace, punctuation and full-width forms vary between a page and its print view or a
+    re-encoded copy without the text being different.
+    """
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return NON_WORD.sub("", folded)
+
+
+def content_hash(text: str | None) -> str | None:
+    """Hex digest of the normalised text, or None when there is too little text to mean much."""
+    norm = normalise_text(text)
+    if len(norm) < MIN_TEXT_FOR_HASH:
+        return None
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _shingle_hashes(norm: str) -> np.ndarray:
+    """64-bit hashes of every character shingle of `norm` (vectorised rolling polynomial)."""
+    cjk = len(CJK_CHAR.findall(norm[:2000]))
+    width = SHINGLE_CJK if cjk * 3 > min(len(norm), 2000) else SHINGLE_ALPHA
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - width + 1
+    if n <= 0:
+        if len(codes) == 0:
+            return np.empty(0, dtype=np.uint64)
+        n, width = 1, len(codes)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(width):
+            h = h * _P + codes[j : j + n]
+        h ^= h >> np.uint64(30)
+        h *= _MIX1
+        h ^= h >> np.uint64(27)
+        h *= _MIX2
+        h ^= h >> np.uint64(31)
+    return h
+
+
+def minhash(text: str | None) -> np.ndarray | None:
+    """MinHash signature (`NUM_PERM` uint32) of the text, or None for texts too short to compare.
+
+    One-permutation hashing: the top bits of a shingle's hash choose its bin, the low 32 bits
+    compete for that bin's minimum. Empty bins borrow the next non-empty bin's value (rotation
+    densification) so that every band is defined.
+    """
+    norm = normalise_text(text)
+    if len(norm) < MIN_TEXT_FOR_HASH:
+        return None
+    h = _shingle_hashes(norm)
+    bins = (h >> np.uint64(58)).astype(np.intp)  # top 6 bits: 64 bins
+    vals = (h & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    sig = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
+    np.minimum.at(sig, bins, vals)
+    empty = sig == _EMPTY
+    if empty.all():
+        return None
+    if empty.any():
+        filled = np.flatnonzero(~empty)
+        idx = np.flatnonzero(empty)
+        pos = np.searchsorted(filled, idx) % len(filled)
+        # borrow from the next filled bin, offset by the distance so borrowed bins stay distinct
+        dist = (filled[pos] - idx) % NUM_PERM
+        sig[idx] = sig[filled[pos]] ^ (dist.astype(np.uint32) * np.uint32(0x9E3779B1))
+    return sig
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One signed 64-bit key per band (band index mixed in), for an INTEGER PRIMARY KEY."""
+    rows = sig.astype(np.uint64).reshape(BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        k = _BAND_SALT.copy()
+        for j in range(ROWS):
+            k = (k ^ rows[:, j]) * _MIX1
+            k ^= k >> np.uint64(29)
+    return k.view(np.int64).tolist()
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the two shingle sets (share of equal signature bins)."""
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+def signature_bytes(sig: np.ndarray | None) -> bytes | None:
+    return None if sig is None else sig.astype("<u4").tobytes()
+
+
+def signature_from_bytes(blob: bytes | None) -> np.ndarray | None:
+    return None if blob is None else np.frombuffer(blob, dtype="<u4")

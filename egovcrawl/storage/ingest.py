@@ -1,0 +1,123 @@
+"""From fetched pages to archived articles: store the raw fetch first, then extract, validate,
+dedup and store. Used by the Scrapy pipelines, by crash recovery and by re-extraction.
+
+Two phases per batch, each one transaction: (1) every fetch and its body are committed, outcome
+NULL; (2) extraction runs outside any transaction and the results are filed, with each fetch's
+outcome. A crash in between leaves committed fetches with no outcome: `process_pending` finishes
+them later from the stored bodies, without network. An extractor exception is recorded on the
+fetch (`outcome='error'`, `error`) and the body stays for `reextract`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+from egovcrawl.extract.model import ExtractionError, Page
+from egovcrawl.storage.archive import Archive, Cause
+from egovcrawl.storage.records import FetchRecord, StoreResult
+
+Extractor = Callable[[FetchRecord], Page]
+REMOVED_STATUSES = frozenset({404, 410})
+
+
+def default_extractor(hints_for: Callable[[str | None], object] | None = None) -> Extractor:
+    """`extract_page` over a FetchRecord (final URL, declared charset, the site's hints)."""
+    from egovcrawl.extract import extract_page
+
+    def run(rec: FetchRecord) -> Page:
+        hints = hints_for(rec.site) if hints_for else None
+        return extract_page(rec.body, rec.effective_url, encoding=rec.declared_encoding,
+                            hints=hints)  # type: ignore[arg-type]
+
+    return run
+
+
+def validate(page: Page) -> str | None:
+    """Why an article page cannot be archived as an article, or None when it can."""
+    if not (page.title and page.title.strip()) and not (page.text and page.text.strip()):
+        return "article without title and text"
+    return None
+
+
+def extract_one(rec: FetchRecord, extractor: Extractor) -> tuple[Page | None, str, str | None]:
+    """(page, provisional outcome, error). Never raises for what a page contains."""
+    if rec.error or rec.status is None:
+        return None, "error", rec.error or "no response"
+    if rec.status in REMOVED_STATUSES:
+        return None, "removed", None
+    if not 200 <= rec.status < 300:
+        return None, "error", f"HTTP {rec.status}"
+    if not rec.body:
+        return None, "invalid", "empty body"
+    try:
+        page = extractor(rec)
+    except ExtractionError as exc:
+        return None, "not-article", str(exc)
+    except Exception as exc:  # an extractor bug must not lose the fetch: record it, go on
+        tb = traceback.format_exception_only(exc)[-1].strip()
+        return None, "error", f"extractor: {tb}"
+    return page, "article", None
+
+
+def file_page(archive: Archive, rec: FetchRecord, fetch_id: int, page: Page | None,
+              outcome: str, error: str | None, *, cause: Cause = "crawl",
+              reextract_id: int | None = None) -> StoreResult:
+    """Phase 2 for one fetch: record what the extraction result means in the archive."""
+    if outcome == "removed":
+        return archive.mark_removed(rec, fetch_id)
+    if page is None:
+        return archive.mark_fetch(fetch_id, outcome, error=error)
+    if cause == "crawl":
+        archive.observe_site(rec.site, page, crawl_id=rec.crawl_id, fetch_id=fetch_id,
+                             observed_at=rec.fetched_at)
+    if page.page_kind != "article":
+        return archive.mark_fetch(fetch_id, "not-article")
+    problem = validate(page)
+    if problem:
+        return archive.mark_fetch(fetch_id, "invalid", error=problem)
+    return archive.store_article(page, rec, fetch_id, cause=cause, reextract_id=reextract_id)
+
+
+def ingest_batch(archive: Archive, records: Sequence[FetchRecord], extractor: Extractor,
+                 *, on_fetched: Callable[[list[int]], None] | None = None) -> list[StoreResult]:
+    """Archive a batch of fetches: commit the raw fetches, then extract and file them."""
+    with archive.transaction():
+        ids = [archive.record_fetch(rec) for rec in records]
+    if on_fetched:
+        on_fetched(ids)
+    extracted = [extract_one(rec, extractor) for rec in records]
+    with archive.transaction():
+        return [file_page(archive, rec, fid, *res)
+                for rec, fid, res in zip(records, ids, extracted, strict=True)]
+
+
+def process_pending(archive: Archive, extractor: Extractor, *, site: str | None = None,
+                    batch_size: int = 200) -> Counter[str]:
+    """Finish fetches a crashed run stored but never filed. Returns outcome counts."""
+    counts: Counter[str] = Counter()
+    ids = archive.pending_fetch_ids(site)
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        recs = [archive.fetch_record(fid) for fid in chunk]
+        extracted = [extract_one(rec, extractor) for rec in recs]
+        with archive.transaction():
+            for rec, fid, res in zip(recs, chunk, extracted, strict=True):
+                counts[file_page(archive, rec, fid, *res).outcome] += 1
+    return counts
+
+
+def ingest(archive: Archive, records: Iterable[FetchRecord], extractor: Extractor, *,
+           batch_size: int = 200) -> Counter[str]:
+    """Archive fetches in batches (after finishing any pending ones). Returns outcome counts."""
+    counts = process_pending(archive, extractor)
+    batch: list[FetchRecord] = []
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= batch_size:
+            counts.update(r.outcome for r in ingest_batch(archive, batch, extractor))
+            batch = []
+    if batch:
+        counts.update(r.outcome for r in ingest_batch(archive, batch, extractor))
+    return counts
