@@ -1,0 +1,548 @@
+"""Main text: the article body as clean paragraphs, without the page furniture around it.
+
+Three steps over the read-only tree, all iterative (no recursion, linear in the page size):
+
+1. measure: one pass computing, per element, its visible text length, its linked text length and
+   the text it holds directly (inline), so that link density and paragraph sizes are lookups;
+2. choose: readability-style scoring - each paragraph credits its parent and grandparents with
+   points for length and commas; candidates are weighted by link density, class/id words
+   (article/content/正文/TRS_Editor vs nav/sidebar/share), schema.org articleBody and proximity
+   to the headline element; siblings that continue the article join the winner;
+3. write: walk the winner emitting paragraphs (headings and list items on their own lines, <br>
+   as line breaks, table rows as lines), skipping furniture subtrees, then drop boilerplate lines
+   (links-only lines, `Read more:` teasers, `Go to top`, share/print widgets, date/views meta
+   lines, bylines, counters, copyright footers) by the patterns in `text_rules`.
+
+The headline itself is not part of the text (the `aeb` gold bodies leave it out; it is the
+`title` field).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from egovcrawl.extract.dom import NON_TEXT_TAGS, Document, normalize_space
+from egovcrawl.extract.text_rules import (
+    BLOCK_TAGS,
+    BOILERPLATE_LINE_RE,
+    BYLINE_RE,
+    CELL_TAGS,
+    CONTENT_NAME_RE,
+    CONTENT_RE,
+    DATE_RE,
+    FURNITURE_TAGS,
+    HEADING_TAGS,
+    HIDDEN_CLASS_RE,
+    HIDDEN_STYLE_RE,
+    INLINE_TAGS,
+    LAYOUT_NAME_RE,
+    LIST_ITEM_TAGS,
+    MAX_BOILERPLATE_LINE,
+    MAX_LINE_LINK_SHARE,
+    MAX_META_LINE,
+    META_WORDS_RE,
+    NEGATIVE_TOKENS,
+    PARAGRAPH_TAGS,
+    SKIP_TAGS,
+    SKIP_TOKENS,
+    STRONG_NEGATIVE_TOKENS,
+    TOKEN_SPLIT_RE,
+    UNSCORED_TAGS,
+)
+from egovcrawl.extract.title import Headline
+
+#: Inline text shorter than this is not a paragraph (readability uses 25 characters).
+MIN_PARAGRAPH_CHARS = 25
+#: A CJK character carries about as much as a short word: count it this many times.
+CJK_WEIGHT = 2
+#: Readability's per-tag starting score for a candidate container.
+TAG_BASE_SCORE = {"div": 5, "article": 8, "main": 5, "section": 3, "td": 3, "pre": 3,
+                  "blockquote": 3, "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3,
+                  "address": -3, "th": -5, "h1": -5, "h2": -5, "h3": -5, "h4": -5}
+CLASS_WEIGHT = 25
+#: Score factors for where a candidate sits relative to the headline element.
+CONTAINS_HEADLINE_FACTOR = 1.1
+AFTER_HEADLINE_FACTOR = 1.25
+AFTER_HEADLINE_WINDOW = 80  # elements in document order
+BEFORE_HEADLINE_FACTOR = 0.6
+FURNITURE_FACTOR = 0.3
+#: Elements like the top (same tag and class) scoring this share of it are more of the article.
+PEER_SHARE = 0.2
+#: A furniture-marked subtree inside the chosen body is kept when it holds this share of its text.
+KEEP_FURNITURE_SHARE = 0.5
+#: Table cells with at least this much text are laid out as blocks, shorter ones as columns.
+BLOCK_CELL_CHARS = 80
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_COMMA_RE = re.compile(r"[,，、。;；]")
+_SENTENCE_END_RE = re.compile(r"[.!?。！？]['\"”’)）]?\s*$")
+_WORDISH_RE = re.compile(r"[^\W\d_]+")
+
+
+# ---------------------------------------------------------------------- measure
+
+
+@dataclass(slots=True)
+class _Stats:
+    """Per-element measurements from one pass; elements are kept alive by `order`."""
+
+    order: list[HtmlElement] = field(default_factory=list)
+    index: dict[HtmlElement, int] = field(default_factory=dict)
+    end: dict[HtmlElement, int] = field(default_factory=dict)  # index of last descendant
+    total: dict[HtmlElement, int] = field(default_factory=dict)
+    links: dict[HtmlElement, int] = field(default_factory=dict)
+    inline: dict[HtmlElement, int] = field(default_factory=dict)
+
+    def link_density(self, el: HtmlElement) -> float:
+        total = self.total.get(el, 0)
+        return self.links.get(el, 0) / total if total else 0.0
+
+
+def _tag(el: object) -> str:
+    tag = getattr(el, "tag", None)
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    if style and HIDDEN_STYLE_RE.search(style):
+        return True
+    cls = el.get("class")
+    return bool(cls and HIDDEN_CLASS_RE.search(cls))
+
+
+def _measure(root: HtmlElement) -> _Stats:
+    """Text, link and inline lengths for every visible element under `root`, in one pass."""
+    st = _Stats()
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        st.index[el] = len(st.order)
+        st.order.append(el)
+        for child in reversed(el):
+            tag = _tag(child)
+            if tag and tag not in NON_TEXT_TAGS and not _is_hidden(child):
+                stack.append(child)
+    total, links, inline, index, end = st.total, st.links, st.inline, st.index, st.end
+    for el in reversed(st.order):
+        text = el.text
+        direct = len(text.strip()) if text else 0
+        tot = lnk = inl = 0
+        last = index[el]
+        for child in el:
+            tail = child.tail
+            if tail:
+                direct += len(tail.strip())
+            if child in total:
+                tot += total[child]
+                lnk += links[child]
+                last = max(last, end[child])
+                if _tag(child) in INLINE_TAGS:
+                    inl += inline[child]
+        tot += direct
+        total[el] = tot
+        links[el] = tot if _tag(el) == "a" else lnk
+        inline[el] = inl + direct
+        end[el] = last
+    return st
+
+
+def _inline_text(el: HtmlElement) -> str:
+    """The text an element holds directly or through inline children (not through blocks)."""
+    parts: list[str] = [el.text or ""]
+    stack: list[HtmlElement | str] = list(reversed(el))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            parts.append(node)
+            continue
+        tag = _tag(node)
+        if tag in INLINE_TAGS:
+            if node.tail:
+                stack.append(node.tail)
+            if node.text:
+                parts.append(node.text)
+            stack.extend(reversed(node))
+        elif node.tail:
+            parts.append(node.tail)
+    return " ".join(parts)
+
+
+# ----------------------------------------------------------------------- choose
+
+
+def _tokens(el: HtmlElement) -> set[str]:
+    """Words of the class/id names, leaving out names that also say "content"
+    (`content-with-sidebar`, `article-header-wrap` are containers of the article)."""
+    value = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    out: set[str] = set()
+    for name in value.split():
+        if LAYOUT_NAME_RE.search(name):
+            continue
+        parts = {t for t in TOKEN_SPLIT_RE.split(name) if t}
+        if CONTENT_NAME_RE.search(name) and not parts & STRONG_NEGATIVE_TOKENS:
+            continue
+        out.update(parts)
+    return out
+
+
+def _class_weight(el: HtmlElement) -> float:
+    weight = 0.0
+    ci = f"{el.get('class', '')} {el.get('id', '')}"
+    if ci.strip():
+        if _tokens(el) & NEGATIVE_TOKENS:
+            weight -= CLASS_WEIGHT
+        if CONTENT_RE.search(ci):
+            weight += CLASS_WEIGHT
+    prop = (el.get("itemprop") or "").lower()
+    if prop in ("articlebody", "text", "reviewbody"):
+        weight += 2 * CLASS_WEIGHT
+    return weight
+
+
+def _under_furniture(el: HtmlElement, stop: HtmlElement) -> bool:
+    node: HtmlElement | None = el
+    while node is not None and node is not stop:
+        if _tag(node) in FURNITURE_TAGS or node.get("role") in ("navigation", "complementary",
+                                                                 "contentinfo"):
+            return True
+        if _tokens(node) & STRONG_NEGATIVE_TOKENS:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _paragraph_score(text: str) -> float:
+    length = len(text) + (CJK_WEIGHT - 1) * len(_CJK_RE.findall(text))
+    return 1.0 + len(_COMMA_RE.findall(text)) + min(length / 100.0, 3.0)
+
+
+def _score_candidates(st: _Stats, root: HtmlElement) -> dict[HtmlElement, float]:
+    scores: dict[HtmlElement, float] = {}
+    for el in st.order:
+        if st.inline[el] < MIN_PARAGRAPH_CHARS:
+            continue
+        tag = _tag(el)
+        if tag in INLINE_TAGS or tag in UNSCORED_TAGS:
+            continue
+        text = normalize_space(_inline_text(el))
+        if len(text) < MIN_PARAGRAPH_CHARS and len(_CJK_RE.findall(text)) * CJK_WEIGHT < \
+                MIN_PARAGRAPH_CHARS:
+            continue
+        points = _paragraph_score(text)
+        # a <p> credits its ancestors; a div/td holding text directly is itself the container
+        node = el.getparent() if tag in PARAGRAPH_TAGS else el
+        level = 0
+        while node is not None and level < 3:
+            if node not in scores:
+                scores[node] = TAG_BASE_SCORE.get(_tag(node), 0) + _class_weight(node)
+            scores[node] += points / (1 if level == 0 else level * 2)
+            if node is root:
+                break
+            node = node.getparent()
+            level += 1
+    return scores
+
+
+def _choose(doc: Document, st: _Stats, root: HtmlElement,
+            headline: Headline | None) -> list[HtmlElement]:
+    """The element(s) holding the article, in document order."""
+    raw = _score_candidates(st, root)
+    if not raw:
+        return [root]
+    h = headline.element if headline is not None else None
+    h_idx = st.index.get(h) if h is not None else None
+    final: dict[HtmlElement, float] = {}
+    for el, score in raw.items():
+        score *= 1.0 - st.link_density(el)
+        if h_idx is not None:
+            start, stop = st.index[el], st.end[el]
+            if start <= h_idx <= stop:
+                score *= CONTAINS_HEADLINE_FACTOR
+            elif 0 < start - h_idx <= AFTER_HEADLINE_WINDOW:
+                score *= AFTER_HEADLINE_FACTOR
+            elif stop < h_idx:
+                score *= BEFORE_HEADLINE_FACTOR
+        final[el] = score
+    ranked = sorted(final.items(), key=lambda kv: kv[1], reverse=True)[:8]
+    for i, (el, score) in enumerate(ranked):
+        if _under_furniture(el, root):
+            ranked[i] = (el, score * FURNITURE_FACTOR)
+    top, top_score = max(ranked, key=lambda kv: kv[1])
+    roots = _with_siblings(top, top_score, final, st)
+    return _with_peers(roots, top, top_score, final, st, root)
+
+
+def _with_peers(roots: list[HtmlElement], top: HtmlElement, top_score: float,
+                final: dict[HtmlElement, float], st: _Stats,
+                root: HtmlElement) -> list[HtmlElement]:
+    """Articles split into chunks (`<div class="post__content">` x3 around ads and figures,
+    teasers of a listing): elements with the top's tag and class that also score join it."""
+    cls = top.get("class")
+    if not cls:
+        return roots
+    threshold = max(10.0, top_score * PEER_SHARE)
+    spans = [(st.index[r], st.end[r]) for r in roots]
+    for el, score in final.items():
+        if score < threshold or el.get("class") != cls or el.tag != top.tag:
+            continue
+        if _under_furniture(el, root):
+            continue
+        start, stop = st.index[el], st.end[el]
+        if any(a <= start <= b or start <= a <= stop for a, b in spans):
+            continue
+        roots.append(el)
+        spans.append((start, stop))
+    roots.sort(key=lambda r: st.index[r])
+    return roots
+
+
+def _with_siblings(top: HtmlElement, top_score: float, final: dict[HtmlElement, float],
+                   st: _Stats) -> list[HtmlElement]:
+    """Readability's sibling rule: neighbours that score well or read like text join the top."""
+    parent = top.getparent()
+    if parent is None:
+        return [top]
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top.get("class")
+    out: list[HtmlElement] = []
+    for sib in parent:
+        if sib is top:
+            out.append(sib)
+            continue
+        if sib not in st.total or not st.total[sib]:
+            continue
+        bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0.0
+        if sib in final and final[sib] + bonus >= threshold:
+            out.append(sib)
+        elif _tag(sib) == "p":
+            density = st.link_density(sib)
+            length = st.total[sib]
+            if length > 80 and density < 0.25:
+                out.append(sib)
+            elif 0 < length <= 80 and density == 0:
+                text = normalize_space(sib.text_content())
+                if _SENTENCE_END_RE.search(text):
+                    out.append(sib)
+    return out
+
+
+# ------------------------------------------------------------------------ write
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    link_chars: int
+    block: int
+    kind: str  # "p", "h", "li", "pre"
+
+
+class _Writer:
+    """Accumulates text into lines and blocks while the tree is walked."""
+
+    def __init__(self) -> None:
+        self.lines: list[_Line] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.block = 0
+        self.kind = "p"
+
+    def add(self, text: str, in_link: bool) -> None:
+        if text:
+            self.parts.append(text)
+            if in_link:
+                self.link_chars += len(text.strip())
+
+    def line(self) -> None:
+        if self.parts:
+            text = normalize_space("".join(self.parts))
+            if text:
+                self.lines.append(_Line(text, self.link_chars, self.block, self.kind))
+        self.parts = []
+        self.link_chars = 0
+
+    def paragraph(self, kind: str = "p") -> None:
+        self.line()
+        self.block += 1
+        self.kind = kind
+
+
+def _skippable(el: HtmlElement, st: _Stats, root_total: int) -> bool:
+    """Furniture inside the body: skip it unless it holds most of the body's text."""
+    tag = _tag(el)
+    tokens = _tokens(el)
+    furniture = (tag in FURNITURE_TAGS or tag in SKIP_TAGS or bool(tokens & SKIP_TOKENS)
+                 or el.get("role") in ("navigation", "complementary", "contentinfo"))
+    if not furniture:
+        return False
+    if tokens & STRONG_NEGATIVE_TOKENS or tag in FURNITURE_TAGS:
+        return st.total.get(el, 0) < root_total * 0.8 or st.link_density(el) > 0.5
+    return st.total.get(el, 0) < root_total * KEEP_FURNITURE_SHARE
+
+
+def _write(roots: list[HtmlElement], st: _Stats) -> list[_Line]:
+    w = _Writer()
+    root_total = sum(st.total.get(r, 0) for r in roots) or 1
+    for root in roots:
+        w.paragraph()
+        # stack items: element to open, ("close", element) or a tail string
+        stack: list[object] = [root]
+        link_depth = 0
+        pre_depth = 0
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                _add_text(w, item, link_depth > 0, pre_depth > 0)
+                continue
+            if isinstance(item, tuple):
+                el = item[1]
+                tag = _tag(el)
+                if tag == "a":
+                    link_depth -= 1
+                elif tag == "pre":
+                    pre_depth -= 1
+                _close(w, el, tag, st)
+                continue
+            el = item  # type: ignore[assignment]
+            if el is not root and (el not in st.total or _skippable(el, st, root_total)):
+                continue
+            tag = _tag(el)
+            _open(w, el, tag, st)
+            if tag == "a":
+                link_depth += 1
+            elif tag == "pre":
+                pre_depth += 1
+            if el.text:
+                _add_text(w, el.text, link_depth > 0, pre_depth > 0)
+            stack.append(("close", el))
+            for child in reversed(el):
+                if child.tail:
+                    stack.append(child.tail)
+                if _tag(child):
+                    stack.append(child)
+        w.paragraph()
+    return w.lines
+
+
+def _add_text(w: _Writer, text: str, in_link: bool, in_pre: bool) -> None:
+    if not in_pre:
+        w.add(text, in_link)
+        return
+    pieces = text.split("\n")
+    for i, piece in enumerate(pieces):
+        if i:
+            w.line()
+        w.add(piece, in_link)
+
+
+def _open(w: _Writer, el: HtmlElement, tag: str, st: _Stats) -> None:
+    if tag == "br":
+        w.line()
+    elif tag in HEADING_TAGS:
+        w.paragraph("h")
+    elif tag in LIST_ITEM_TAGS:
+        w.line()
+        w.kind = "li"
+    elif tag in CELL_TAGS:
+        if st.total.get(el, 0) >= BLOCK_CELL_CHARS:
+            w.paragraph()
+        else:
+            w.add(" ", False)
+    elif tag == "tr":
+        w.line()
+    elif tag in ("ul", "ol", "dl", "table", "pre"):
+        w.paragraph("li" if tag != "pre" else "pre")
+    elif tag in BLOCK_TAGS:
+        w.paragraph()
+
+
+def _close(w: _Writer, el: HtmlElement, tag: str, st: _Stats) -> None:
+    if tag in LIST_ITEM_TAGS or tag == "tr":
+        w.line()
+    elif tag in CELL_TAGS:
+        if st.total.get(el, 0) >= BLOCK_CELL_CHARS:
+            w.paragraph()
+        else:
+            w.add(" ", False)
+    elif tag in HEADING_TAGS or tag in BLOCK_TAGS:
+        w.paragraph()
+
+
+# ----------------------------------------------------------------------- filter
+
+
+def _is_meta_line(text: str) -> bool:
+    """Short lines made of a date plus views/author/source words (`2020-8-20 - 43 Views`)."""
+    if len(text) > MAX_META_LINE or not DATE_RE.search(text):
+        return False
+    if META_WORDS_RE.search(text):
+        return True
+    rest = DATE_RE.sub(" ", text)
+    words = _WORDISH_RE.findall(rest)
+    return sum(len(x) for x in words) <= 12
+
+
+def _is_boilerplate(line: _Line, headline: str | None) -> bool:
+    text = line.text
+    length = len(text)
+    if line.link_chars and line.link_chars >= length * MAX_LINE_LINK_SHARE:
+        return True
+    if length <= MAX_BOILERPLATE_LINE and line.kind != "pre" and (
+            BOILERPLATE_LINE_RE.match(text) or BYLINE_RE.match(text) or _is_meta_line(text)):
+        return True
+    if headline:
+        if text == headline:
+            return True
+        # `Headline chinadaily.com.cn | Updated: 2020-08-20`: the headline repeated as a meta line
+        if text.startswith(headline) and _is_meta_line(text[len(headline):].strip() or "x"):
+            return True
+    return False
+
+
+def _clean(lines: list[_Line], headline: str | None) -> str | None:
+    kept = [ln for ln in lines if not _is_boilerplate(ln, headline)]
+    # headings left with no text after them introduced something we dropped (related links)
+    while kept and kept[-1].kind == "h":
+        kept.pop()
+    if not kept:
+        return None
+    out: list[str] = []
+    block = kept[0].block
+    current: list[str] = []
+    for ln in kept:
+        if ln.block != block:
+            out.append("\n".join(current))
+            current = []
+            block = ln.block
+        current.append(ln.text)
+    out.append("\n".join(current))
+    text = "\n\n".join(out).strip()
+    return text or None
+
+
+# ------------------------------------------------------------------------ API
+
+
+def extract_text(doc: Document, headline: Headline | None) -> str | None:
+    """The main text of the page, paragraphs separated by a blank line; None if there is none."""
+    root = doc.body
+    st = _measure(root)
+    if not st.total.get(root):
+        return None
+    roots = _choose(doc, st, root, headline)
+    title = normalize_space(headline.title) if headline is not None else None
+    return _clean(_write(roots, st), title)
+
+
+def text_from_element(el: HtmlElement) -> str | None:
+    """Clean text of an element a site profile pinned the body to (same cleaning, no choosing)."""
+    st = _measure(el)
+    if not st.total.get(el):
+        return None
+    return _clean(_write([el], st), None)
