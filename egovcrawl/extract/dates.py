@@ -1,0 +1,819 @@
+"""Publication and update dates, each with its provenance and the raw string it came from.
+
+Cascade for `published` (first plausible wins, agreement between sources breaks doubt):
+JSON-LD `datePublished` of the article object; publication `<meta>` tags and microdata;
+`<time datetime>` near the headline; a labelled or meta-line date printed next to the headline;
+the URL (`/2020/08/20/`). Modified-date metadata only ever feeds `updated`.
+
+Traps avoided on purpose: a header widget printing *today's* date (far from the headline, in
+page furniture), dates of other articles in sidebars and teaser lists, event dates quoted in the
+body (only short meta lines near the headline or labelled dates count), the copyright year (a
+bare year is never a date), dates in the future or before 1990, and undecidable `03/07/2024`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lxml.html import HtmlElement
+
+from egovcrawl.extract.date_rules import (
+    DATE_CLASS_TOKENS,
+    FUTURE_GRACE,
+    JSONLD_ARTICLE_TYPES,
+    JSONLD_FOREIGN_TYPES,
+    JSONLD_MODIFIED_KEYS,
+    JSONLD_PUBLISHED_KEYS,
+    LANG_ORDER,
+    MIN_DATE,
+    MODIFIED_META,
+    MONTHS,
+    PUBLISHED_LABELS,
+    PUBLISHED_META,
+    SCRIPT_PUBLISHED_KEYS,
+    TEASER_TOKENS,
+    TLD_ORDER,
+    TZ_ABBREVIATIONS,
+    UPDATED_LABELS,
+    WEEKDAYS,
+)
+from egovcrawl.extract.dom import NON_TEXT_TAGS, Document, is_furniture
+from egovcrawl.extract.model import DateInfo, DateSource
+
+# ---------------------------------------------------------------------------------------------
+# patterns (built from the data in date_rules)
+
+_LETTER_B = r"(?<![^\W\d_])"  # start of a word made of letters
+_LETTER_E = r"(?![^\W\d_])"  # end of it
+_MONTH_ALT = "|".join(re.escape(m) for m in sorted(MONTHS, key=len, reverse=True))
+_WEEKDAY_ALT = "|".join(re.escape(w) for w in sorted(WEEKDAYS, key=len, reverse=True))
+
+_DATE_RE = re.compile(
+    # 2020-08-20, 2020/8/20, 2020.08.20 (year first is never ambiguous)
+    r"(?<![\d.])(?P<iy>(?:19|20)\d\d)(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})(?![\d])"
+    # 2020年8月20日
+    r"|(?P<cy>(?:19|20)\d\d)\s?年\s?(?P<cm>\d{1,2})\s?月\s?(?P<cd>\d{1,2})\s?[日号]"
+    # 3.07.2024, 03/07/2024, 03-07-2024 (order decided later), 3.07.24
+    r"|(?<![\d.,/])(?P<na>\d{1,2})(?P<nsep>[./-])\s?(?P<nb>\d{1,2})(?P=nsep)\s?"
+    r"(?P<ny>(?:19|20)\d\d|\d\d)(?![\d]|[./-]\d)"
+    # 3 July 2024, 3. Juli 2024, 3rd of July, 2024, 21 de setembro de 2020
+    r"|(?<!\d)(?P<td>\d{1,2})(?:\.|st|nd|rd|th|er|º)?\s?(?:de\s|of\s)?\s?"
+    + _LETTER_B + r"(?P<tm>" + _MONTH_ALT + r")" + _LETTER_E
+    + r"\.?,?\s?(?:de\s|del\s)?\s?(?P<ty>(?:19|20)\d\d)(?!\d)"
+    # July 3, 2024, Jul. 3rd 2024
+    r"|" + _LETTER_B + r"(?P<um>" + _MONTH_ALT + r")" + _LETTER_E
+    + r"\.?\s?(?P<ud>\d{1,2})(?:st|nd|rd|th)?(?!\d)\.?,?\s?(?P<uy>(?:19|20)\d\d)(?!\d)",
+    re.I,
+)
+_TIME_RE = re.compile(
+    r"(?:\s?(?:,|at|um|à|a las|às|alle|[-|/]|T|\u00a0)?\s?)"
+    r"(?P<h>\d{1,2})[:：时時h](?P<mi>\d{2})(?:[:：分](?P<s>\d{1,2}))?(?:[.:,]\d{1,9})?"
+    r"\s?(?:分|Uhr|h)?\s?(?P<ampm>[ap]\.?\s?m\.?(?![a-z]))?\s?"
+    r"(?P<tz>Z(?![a-z])|(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?(?!\d)"
+    r"|" + "|".join(re.escape(k) for k in TZ_ABBREVIATIONS if k != "z") + r")?",
+    re.I,
+)
+_WEEKDAY_BEFORE_RE = re.compile(
+    _LETTER_B + r"(?P<w>" + _WEEKDAY_ALT + r")" + _LETTER_E
+    + r"\.?,?\s?(?:den\s|der\s|the\s|le\s)?\s?$",
+    re.I,
+)
+_WEEKDAY_AFTER_RE = re.compile(r"^[\s,(（]{0,3}(?P<w>" + _WEEKDAY_ALT + r")" + _LETTER_E, re.I)
+# dates in URLs: /2020/08/20/, /2020-08-20-, /20200820/
+_URL_DATE_RE = re.compile(
+    r"(?<![\d])((?:19|20)\d\d)[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?![\d])"
+    r"|(?<![\d])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d])"
+)
+_LABEL_TAIL_CHARS = 40  # how far before a date its label may start
+_PUB_LABEL_RE = re.compile(
+    r"(?:" + "|".join(re.escape(x) for x in sorted(PUBLISHED_LABELS, key=len, reverse=True))
+    + r")" + _LETTER_E + r"\s?[:：]?\s?(?:" + _WEEKDAY_ALT + r")?[\s,.]{0,3}$",
+    re.I,
+)
+_UPD_LABEL_RE = re.compile(
+    r"(?:" + "|".join(re.escape(x) for x in sorted(UPDATED_LABELS, key=len, reverse=True))
+    + r")" + _LETTER_E + r"\s?[:：]?\s?(?:" + _WEEKDAY_ALT + r")?[\s,.]{0,3}$",
+    re.I,
+)
+_TOKEN_RE_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+MAX_RAW_CHARS = 300  # parse_date reads at most this much of a string
+MAX_SCRIPT_CHARS = 200_000  # characters of each inline script searched for date keys
+MAX_SCAN_CHARS = 400_000  # visible text scanned per page (article pages are far shorter)
+SHORT_BLOCK_CHARS = 120  # a meta line, not a paragraph of prose
+TITLE_PROBE_CHARS = 24  # characters of the title searched for in the text
+TEASER_LEVELS = 5  # how far up a date's teaser container may be
+TEASER_LINK_CHARS = 25  # a link this long in it is another article's title
+
+# Scoring of printed dates and <time> elements (tuned on eval-dev; see the module docstring).
+# Distance from the headline in characters of text -> score; the first row is "right there".
+NEAR_AFTER: tuple[tuple[int, float], ...] = ((300, 3.0), (800, 2.0), (3000, 1.0))
+NEAR_BEFORE: tuple[tuple[int, float], ...] = ((160, 2.5), (500, 1.0))
+FAR_SCORE = 0.0
+NO_HEADLINE_SCORE = 1.5
+LABEL_SCORES = {"published": 2.5, "updated": 2.0, "weak": 0.5}
+DATECLASS_SCORE = 1.0
+SHORT_BLOCK_SCORE = 0.5
+PROSE_PENALTY = 1.5
+FURNITURE_PENALTY = 2.5
+MIN_SCORE = 2.5
+MAX_SCORE = 5.0
+# Votes of each source for its day (visible sources scaled by their score / MAX_SCORE).
+WEIGHTS = {"jsonld": 3.0, "meta": 3.0, "microdata": 2.0, "time-element": 3.0,
+           "visible-text": 4.0, "url": 4.0}
+NEIGHBOUR_DAY_SHARE = 0.5
+WEAK_LABELS = ("vom", "am", "时间")
+
+
+def _tokens_re(tokens: tuple[str, ...]) -> re.Pattern[str]:
+    pattern = _TOKEN_RE_CACHE.get(tokens)
+    if pattern is None:
+        pattern = re.compile(
+            r"(?:^|[\s_\-])(?:" + "|".join(re.escape(t) for t in tokens) + r")(?:$|[\s_\-\d])", re.I
+        )
+        _TOKEN_RE_CACHE[tokens] = pattern
+    return pattern
+
+
+_DATE_CLASS_RE = _tokens_re(DATE_CLASS_TOKENS)
+_SCRIPT_DATE_RE = re.compile(
+    r"[\"'](?:" + "|".join(re.escape(k) for k in SCRIPT_PUBLISHED_KEYS) + r")[\"']\s?:\s?"
+    r"[\"'](?P<v>[^\"'\\]{8,40})[\"']"
+)
+_MICROFORMAT_RE = re.compile(r"(?:^|\s)(?:published|updated|dtstart|dtstamp|date)(?:$|\s)", re.I)
+_TITLE_PARTS_RE = re.compile(r"\s[|–—-]\s|\s::\s|\s»\s")
+# "Tue Jan 28 15:28:56 CET 2020" (Java's Date.toString in CMS metadata)
+_JAVA_DATE_RE = re.compile(
+    r"(?P<mon>[A-Za-z]{3})\s+(?P<day>\d{1,2})\s+(?P<time>\d\d:\d\d(?::\d\d)?)\s+"
+    r"(?P<tz>[A-Za-z]{1,5}\s+)?(?P<year>\d{4})"
+)
+_TEASER_RE = _tokens_re(TEASER_TOKENS)
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    start: int
+    end: int
+    value: dt.date | dt.datetime
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _plausible(value: dt.date | dt.datetime) -> bool:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return MIN_DATE <= day <= _today() + FUTURE_GRACE
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    if len(text) == 2:
+        y += 2000 if 2000 + y <= _today().year else 1900
+    return y
+
+
+def _mkdate(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        value = dt.date(y, m, d)
+    except ValueError:
+        return None
+    return value if _plausible(value) else None
+
+
+def _weekday_near(text: str, start: int, end: int) -> int | None:
+    before = _WEEKDAY_BEFORE_RE.search(text[max(0, start - 20):start])
+    if before:
+        return WEEKDAYS.get(before.group("w").lower())
+    after = _WEEKDAY_AFTER_RE.match(text[end:end + 12])
+    if after:
+        return WEEKDAYS.get(after.group("w").lower())
+    return None
+
+
+def _numeric(m: re.Match[str], text: str, order: str | None, hinted: bool) -> dt.date | None:
+    """Resolve `a.b.y` / `a/b/y`: weekday, then order (hint or language), else only if forced."""
+    a, b, ys = int(m.group("na")), int(m.group("nb")), m.group("ny")
+    y = _year(ys)
+    dmy, mdy = _mkdate(y, b, a), _mkdate(y, a, b)
+    if dmy == mdy:
+        return dmy  # also covers 05/05/2020 and both invalid
+    weekday = _weekday_near(text, m.start(), m.end())
+    if weekday is not None:
+        fits = [c for c in (dmy, mdy) if c is not None and c.weekday() == weekday]
+        return fits[0] if len(fits) == 1 else None
+    if dmy is None or mdy is None:  # only one reading is a real date (e.g. 20/08/2020)
+        return (dmy or mdy) if len(ys) == 4 or order else None
+    # dotted dates are day-first in practice, unless a site profile says otherwise
+    if m.group("nsep") == "." and not (hinted and order == "MDY"):
+        return dmy
+    if order == "DMY":
+        return dmy
+    if order == "MDY":
+        return mdy
+    return None  # undecidable: not guessed
+
+
+def _time_after(text: str, end: int) -> tuple[dt.time | None, dt.tzinfo | None, int]:
+    m = _TIME_RE.match(text, end, min(len(text), end + 48))
+    if not m:
+        return None, None, end
+    h, mi, s = int(m.group("h")), int(m.group("mi")), int(m.group("s") or 0)
+    ampm = (m.group("ampm") or "").lower()
+    if ampm:
+        if not 1 <= h <= 12:
+            return None, None, end
+        h = h % 12 + (12 if ampm.startswith("p") else 0)
+    if h > 23 or mi > 59 or s > 59:
+        return None, None, end
+    tz = _tzinfo(m.group("tz"))
+    return dt.time(h, mi, s), tz, m.end()
+
+
+def _tzinfo(raw: str | None) -> dt.tzinfo | None:
+    if not raw:
+        return None
+    key = raw.strip().lower()
+    if key in TZ_ABBREVIATIONS:
+        return dt.timezone(dt.timedelta(hours=TZ_ABBREVIATIONS[key]))
+    m = re.fullmatch(r"(?:utc|gmt)?\s?([+-])(\d{1,2}):?(\d{2})?", key)
+    if not m:
+        return None
+    hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    sign = -1 if m.group(1) == "-" else 1
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _zone(name: str | None) -> dt.tzinfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _iter_dates(text: str, order: str | None, hinted: bool, tz: dt.tzinfo | None,
+                with_time: bool = True) -> Iterator[_Found]:
+    """Every plausible date in `text`, with the time (and offset) printed right after it."""
+    for m in _DATE_RE.finditer(text):
+        value: dt.date | None
+        if m.group("iy"):
+            value = _mkdate(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+        elif m.group("cy"):
+            value = _mkdate(int(m.group("cy")), int(m.group("cm")), int(m.group("cd")))
+        elif m.group("na"):
+            value = _numeric(m, text, order, hinted)
+        elif m.group("td"):
+            month = MONTHS.get(m.group("tm").lower())
+            value = _mkdate(int(m.group("ty")), month, int(m.group("td"))) if month else None
+        else:
+            month = MONTHS.get(m.group("um").lower())
+            value = _mkdate(int(m.group("uy")), month, int(m.group("ud"))) if month else None
+        if value is None:
+            continue
+        end = m.end()
+        if with_time:
+            time, offset, end = _time_after(text, end)
+            if time is not None:
+                stamp = dt.datetime.combine(value, time, offset or tz)
+                if offset is not None and stamp > dt.datetime.now(dt.UTC) + FUTURE_GRACE:
+                    continue
+                yield _Found(m.start(), end, stamp)
+                continue
+        yield _Found(m.start(), end, value)
+
+
+def parse_date(raw: str, *, order: str | None = None,
+               timezone: str | None = None) -> dt.date | dt.datetime | None:
+    """The first plausible date in `raw` (a date, or a datetime when a time is printed).
+
+    `order` ("DMY"/"MDY"/"YMD") settles numeric dates like `03/07/2024`; a printed weekday
+    overrides it; without either such a date is undecidable and gives None. A time with an
+    offset gives an aware datetime; a naive one gets `timezone` (IANA name) when it is given.
+    """
+    if not raw:
+        return None
+    text = raw[:MAX_RAW_CHARS]
+    for found in _iter_dates(text, order, order is not None, _zone(timezone)):
+        return found.value
+    return None
+
+
+def _parse_machine(raw: str, zone: dt.tzinfo | None) -> dt.date | dt.datetime | None:
+    """Dates from metadata: ISO 8601 mostly, but CMSs also write anything parse_date reads."""
+    raw = raw.strip()[:MAX_RAW_CHARS]
+    if not raw:
+        return None
+    if re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # Unix time stamp (seconds or milliseconds)
+        seconds = int(raw[:10])
+        stamp = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        return stamp if _plausible(stamp) else None
+    iso = raw.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", raw) else raw
+    try:
+        value = dt.datetime.fromisoformat(iso.replace("z", "Z"))
+    except ValueError:
+        value = None
+    if value is not None:
+        if value.tzinfo is None and zone is not None:
+            value = value.replace(tzinfo=zone)
+        if len(raw) <= 10:
+            return value.date() if _plausible(value) else None
+        return value if _plausible(value) else None
+    java = _JAVA_DATE_RE.search(raw)
+    if java:
+        raw = f"{java['mon']} {java['day']} {java['year']} {java['time']} {java['tz'] or ''}"
+    for found in _iter_dates(raw, "MDY" if "/" in raw else None, False, zone):
+        return found.value
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# candidates from the page
+
+
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    value: dt.date | dt.datetime
+    source: DateSource
+    raw: str
+
+    def info(self) -> DateInfo:
+        return DateInfo(self.value, self.source, self.raw)
+
+    @property
+    def day(self) -> dt.date:
+        return self.value.date() if isinstance(self.value, dt.datetime) else self.value
+
+
+def _jsonld_rank(obj: dict) -> int:
+    """0 for articles/postings, 1 for web pages and other creative works (recipes, videos),
+    None-like 9 for objects whose dates are not the page's (events, lists, sites, people)."""
+    kind = obj.get("@type")
+    kinds = [k.lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)]
+    if any(any(x in k for x in JSONLD_FOREIGN_TYPES) for k in kinds):
+        return 9
+    if any(any(h in k for h in JSONLD_ARTICLE_TYPES) for k in kinds):
+        return 0
+    return 1
+
+
+def _jsonld(doc: Document, zone: dt.tzinfo | None) -> tuple[_Cand | None, _Cand | None]:
+    """The article object's own datePublished / dateModified (not an event's, not a list's)."""
+    published = modified = None
+    best_rank = 9
+    for obj in doc.jsonld:
+        rank = _jsonld_rank(obj)
+        if rank >= best_rank:
+            continue
+        pub = _first_key(obj, JSONLD_PUBLISHED_KEYS, zone)
+        mod = _first_key(obj, JSONLD_MODIFIED_KEYS, zone)
+        if pub or mod:
+            published, modified, best_rank = pub, mod, rank
+    return published, modified
+
+
+def _first_key(obj: dict, keys: tuple[str, ...], zone: dt.tzinfo | None) -> _Cand | None:
+    for key in keys:
+        raw = obj.get(key)
+        if isinstance(raw, list) and raw:
+            raw = raw[0]
+        if isinstance(raw, str):
+            value = _parse_machine(raw, zone)
+            if value is not None:
+                return _Cand(value, "jsonld", raw)
+    return None
+
+
+def _meta(doc: Document, names: tuple[str, ...], zone: dt.tzinfo | None) -> _Cand | None:
+    meta = doc.meta
+    for name in names:
+        for raw in meta.get(name, ()):
+            value = _parse_machine(raw, zone)
+            if value is not None:
+                return _Cand(value, "meta", raw)
+    return None
+
+
+def _script_json(doc: Document, zone: dt.tzinfo | None) -> _Cand | None:
+    """`"datePublished": "…"` / `"published_at": "…"` inside inline scripts (app state, data
+    layers): the publication date of pages that render their metadata with JavaScript."""
+    for script in doc.tree.iter("script"):
+        code = script.text
+        if not code or len(code) < 20:
+            continue
+        m = _SCRIPT_DATE_RE.search(code, 0, MAX_SCRIPT_CHARS)
+        if m:
+            value = _parse_machine(m.group("v"), zone)
+            if value is not None:
+                return _Cand(value, "meta", m.group(0)[:MAX_RAW_CHARS])
+    return None
+
+
+def _microdata(doc: Document, prop: str, zone: dt.tzinfo | None) -> _Cand | None:
+    """`itemprop="datePublished"` on visible elements (the <meta> ones are in doc.meta)."""
+    for el in doc.body.iterfind(f".//*[@itemprop='{prop}']"):
+        if el.tag == "meta":
+            continue
+        raw = el.get("datetime") or el.get("content") or el.text_content()
+        value = _parse_machine(raw, zone) if raw else None
+        if value is not None:
+            source: DateSource = "time-element" if el.tag == "time" else "meta"
+            return _Cand(value, source, raw.strip()[:MAX_RAW_CHARS])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# visible text: one joined string of the body's text nodes with their owning elements
+
+
+@dataclass
+class _Text:
+    text: str
+    starts: list[int]  # start offset of each node in `text`
+    owners: list[HtmlElement]  # the element whose text (or child's tail) the node is
+    times: list[tuple[int, HtmlElement, str]]  # <time datetime>, <abbr class=published title>
+    h_start: int = -1  # where the headline's text starts / ends (-1: no headline element)
+    h_end: int = -1
+
+    def owner_at(self, offset: int) -> HtmlElement:
+        return self.owners[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+
+
+def _visible_text(doc: Document, headline_el: HtmlElement | None, title: str | None) -> _Text:
+    """Body text nodes joined in document order, so labels and dates split over elements
+    (`<b>发布时间：</b>2020-08-20`) still meet, and distances to the headline are in characters."""
+    parts: list[str] = []
+    starts: list[int] = []
+    owners: list[HtmlElement] = []
+    times: list[tuple[int, HtmlElement, str]] = []
+    pos = 0
+    h_start = h_end = -1
+    # iterative pre-order walk; a (node, True) entry marks "after this node's children"
+    stack: list[tuple[HtmlElement, bool]] = [(doc.body, False)]
+    while stack and pos < MAX_SCAN_CHARS:
+        node, closing = stack.pop()
+        if closing:
+            if node is headline_el:
+                h_end = pos
+            tail = node.tail
+            if tail and node is not doc.body and not tail.isspace():
+                tail = " ".join(tail.split())
+                parts.append(tail)
+                starts.append(pos)
+                owners.append(node.getparent())
+                pos += len(tail) + 1
+            continue
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if node is headline_el:
+            h_start = pos
+        if tag in NON_TEXT_TAGS or not tag:
+            stack.append((node, True))  # a skipped element still contributes its tail
+            continue
+        if tag == "time":
+            raw = node.get("datetime")
+            if raw:
+                times.append((pos, node, raw))
+        elif tag == "abbr" and node.get("title") and _MICROFORMAT_RE.search(node.get("class", "")):
+            times.append((pos, node, node.get("title", "")))
+        stack.append((node, True))
+        own = node.text
+        if own and not own.isspace():
+            own = " ".join(own.split())  # distances count visible characters, not indentation
+            parts.append(own)
+            starts.append(pos)
+            owners.append(node)
+            pos += len(own) + 1
+        stack.extend((child, False) for child in reversed(node))
+    if h_start >= 0 and h_end < 0:
+        h_end = pos
+    result = _Text(" ".join(parts), starts, owners, times, h_start, h_end)
+    if h_start < 0 and title:
+        result.h_start, result.h_end = _find_title(result, title)
+    return result
+
+
+def _find_title(text: _Text, title: str) -> tuple[int, int]:
+    """Where the headline is printed when title.py knows its text but not its element
+    (`<td><b>标题</b></td>` layouts): its first occurrence outside page furniture."""
+    # a title that still carries its site name ("Headline – Site – Blog"): probe the longest part
+    title = max(_TITLE_PARTS_RE.split(title), key=len)
+    chars = [c for c in title if not c.isspace()][:TITLE_PROBE_CHARS]
+    if len(chars) < 4:
+        return -1, -1
+    probe = re.compile(r"\s*".join(re.escape(c) for c in chars))
+    fallback = (-1, -1)
+    for m in probe.finditer(text.text):
+        span = (m.start(), m.end() + max(0, len(title) - len(m.group(0))))
+        owner = text.owner_at(m.start())
+        # a heading or a "title" element wins even inside an article's <header>
+        if owner.tag in _HEADING_TAGS or "title" in _class_chain(owner, 2).lower():
+            return span
+        if fallback[0] < 0 and not is_furniture(owner):
+            fallback = span
+    return fallback
+
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3"})
+
+
+def _class_chain(el: HtmlElement, levels: int = 3) -> str:
+    parts = []
+    node: HtmlElement | None = el
+    for _ in range(levels):
+        if node is None:
+            break
+        parts.append(f"{node.get('class', '')} {node.get('id', '')} {node.get('itemprop', '')}")
+        node = node.getparent()
+    return " ".join(parts)
+
+
+def _is_teaser(el: HtmlElement, headline_el: HtmlElement | None) -> bool:
+    """The date belongs to another article: its close container is a teaser/list item that
+    also holds a title link (and not this page's headline)."""
+    node: HtmlElement | None = el
+    for _ in range(TEASER_LEVELS):
+        if node is None:
+            return False
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("body", "html", "article", "main"):
+            return False
+        if headline_el is not None and (node is headline_el or _contains(node, headline_el)):
+            return False
+        cls = f"{node.get('class', '')} {node.get('id', '')}"
+        if tag == "li" or (cls.strip() and _TEASER_RE.search(cls)):
+            for a in node.iter("a"):
+                if len(" ".join((a.text_content() or "").split())) >= TEASER_LINK_CHARS:
+                    return True
+        node = node.getparent()
+    return False
+
+
+def _contains(node: HtmlElement, other: HtmlElement) -> bool:
+    return any(anc is node for anc in other.iterancestors())
+
+
+def _block_len(el: HtmlElement) -> int:
+    """Length of the text block the date sits in (a short meta line vs a prose paragraph)."""
+    node: HtmlElement | None = el
+    while node is not None and node.tag in _INLINE_TAGS:
+        node = node.getparent()
+    if node is None:
+        return 0
+    length = 0
+    for piece in node.itertext():
+        length += len(piece.strip())
+        if length > SHORT_BLOCK_CHARS * 4:
+            break
+    return length
+
+
+_INLINE_TAGS = frozenset({"span", "time", "b", "strong", "em", "i", "a", "font", "small",
+                          "abbr", "label", "sup", "sub", "u"})
+
+
+@dataclass
+class _Scored:
+    cand: _Cand
+    score: float
+    distance: int
+
+
+def _position_score(text: _Text, start: int, end: int) -> tuple[float, int, bool]:
+    """(score, distance, right below the headline) from where a date sits relative to it."""
+    if text.h_start < 0:
+        return 0.0, 10**9, False
+    if start >= text.h_end:
+        after = start - text.h_end
+        for limit, score in NEAR_AFTER:
+            if after <= limit:
+                return score, after, after <= NEAR_AFTER[0][0]
+        return FAR_SCORE, after, False
+    before = text.h_start - end
+    if before >= 0:
+        for limit, score in NEAR_BEFORE:
+            if before <= limit:
+                return score, before, before <= NEAR_BEFORE[0][0]
+        return FAR_SCORE, before, False
+    return NEAR_AFTER[0][1], 0, True  # inside the headline element (rare: date in <h1>)
+
+
+def _score(text: _Text, el: HtmlElement, start: int, end: int, label: str,
+           headline_el: HtmlElement | None, is_time: bool = False) -> tuple[float, int] | None:
+    pos, distance, right_there = _position_score(text, start, end)
+    dateclass = is_time or bool(_DATE_CLASS_RE.search(_class_chain(el)))
+    score = pos
+    if text.h_start < 0:  # no headline element: only labelled or marked-up dates count
+        score = NO_HEADLINE_SCORE if (label or dateclass) else 0.0
+    score += LABEL_SCORES.get(label, 0.0)
+    if dateclass:
+        score += DATECLASS_SCORE
+    if score < MIN_SCORE:
+        return None  # cheap exit before the tree checks below
+    if _is_teaser(el, headline_el):
+        return None
+    if not right_there and is_furniture(el):
+        score -= FURNITURE_PENALTY
+    if not label and not dateclass:
+        block = _block_len(el)
+        if block <= SHORT_BLOCK_CHARS:
+            score += SHORT_BLOCK_SCORE
+        elif block > SHORT_BLOCK_CHARS * 2:
+            score -= PROSE_PENALTY  # a date quoted in a paragraph: an event, not the article's
+    return (score, distance) if score >= MIN_SCORE else None
+
+
+def _label(text: str, start: int) -> str:
+    prefix = text[max(0, start - _LABEL_TAIL_CHARS):start]
+    m = _PUB_LABEL_RE.search(prefix)
+    if m:
+        word = m.group(0).lower()
+        return "weak" if any(word.startswith(w) for w in WEAK_LABELS) else "published"
+    if _UPD_LABEL_RE.search(prefix):
+        return "updated"
+    return ""
+
+
+def _with_label(text: str, found: _Found) -> str:
+    """The raw string with its label (`发布时间：2020-08-20 10:30`), for provenance."""
+    prefix = text[max(0, found.start - _LABEL_TAIL_CHARS):found.start]
+    m = _PUB_LABEL_RE.search(prefix) or _UPD_LABEL_RE.search(prefix)
+    start = found.start - (len(prefix) - m.start()) if m else found.start
+    return " ".join(text[start:found.end].split())
+
+
+@dataclass
+class _Visible:
+    published: _Scored | None = None
+    updated: _Scored | None = None
+    time_published: _Scored | None = None
+    time_updated: _Scored | None = None
+
+
+def _better(a: _Scored | None, b: _Scored) -> bool:
+    return a is None or (b.score, -b.distance) > (a.score, -a.distance)
+
+
+def _visible(doc: Document, headline_el: HtmlElement | None, title: str | None,
+             order: str | None, hinted: bool, zone: dt.tzinfo | None) -> _Visible:
+    """The best printed date and the best `<time>` element for `published` and `updated`."""
+    text = _visible_text(doc, headline_el, title)
+    joined = text.text
+    if headline_el is None and text.h_start >= 0:
+        headline_el = text.owner_at(text.h_start)  # the element printing the title's text
+    result = _Visible()
+    for found in _iter_dates(joined, order, hinted, zone):
+        el = text.owner_at(found.start)
+        label = _label(joined, found.start)
+        scored = _score(text, el, found.start, found.end, label, headline_el)
+        if scored is None:
+            continue
+        raw = _with_label(joined, found) if label else joined[found.start:found.end].strip()
+        item = _Scored(_Cand(found.value, "visible-text", raw), *scored)
+        if label == "updated":
+            if _better(result.updated, item):
+                result.updated = item
+        elif _better(result.published, item):
+            result.published = item
+    for offset, el, raw in text.times:
+        raw = raw.strip()
+        value = _parse_machine(raw, zone) if raw else None
+        if value is None:
+            continue
+        cls = _class_chain(el, 3).lower()
+        upd = any(w in cls for w in ("updat", "modif", "aktualis"))
+        label = "updated" if upd else _label(joined, offset)
+        scored = _score(text, el, offset, offset, label if label != "updated" else "", headline_el,
+                        is_time=True)
+        if scored is None:
+            continue
+        item = _Scored(_Cand(value, "time-element", raw), *scored)
+        if label == "updated":
+            if _better(result.time_updated, item):
+                result.time_updated = item
+        elif _better(result.time_published, item):
+            result.time_published = item
+    return result
+
+
+def _url_date(url: str) -> _Cand | None:
+    if not url:
+        return None
+    path = unquote(urlsplit(url).path)[:MAX_RAW_CHARS]
+    m = _URL_DATE_RE.search(path)
+    if not m:
+        return None
+    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(4, 5, 6)
+    value = _mkdate(int(y), int(mo), int(d))
+    return _Cand(value, "url", m.group(0)) if value else None
+
+
+def _page_order(doc: Document) -> tuple[str | None, bool]:
+    """Day/month order for numeric dates: the site hint, else the page language, else the TLD."""
+    if doc.hints.date_order:
+        return doc.hints.date_order, True
+    tag = (doc.tree.get("lang") or doc.meta_first("og:locale", "content-language") or "")
+    tag = tag.strip().lower().replace("_", "-")
+    if tag:
+        if tag in LANG_ORDER:
+            return LANG_ORDER[tag], False
+        primary = tag.split("-")[0]
+        if primary in LANG_ORDER:
+            return LANG_ORDER[primary], False
+    host = (urlsplit(doc.url).hostname or "") if doc.url else ""
+    tld = host.rsplit(".", 1)[-1] if host else ""
+    return TLD_ORDER.get(tld), False
+
+
+def _headline_element(doc: Document, headline) -> HtmlElement | None:
+    """The headline's element; if title.py found it in furniture (a breadcrumb <h1>), the
+    same text in a heading inside the article is the better anchor."""
+    el = getattr(headline, "element", None) if headline is not None else None
+    if el is None or not is_furniture(el):
+        return el
+    wanted = " ".join(headline.title.split()).lower()
+    for tag in ("h1", "h2", "h3"):
+        for other in doc.body.iter(tag):
+            if other is not el and " ".join(other.text_content().split()).lower() == wanted \
+                    and not is_furniture(other):
+                return other
+    return el
+
+
+def _choose(weighted: list[tuple[_Cand, float]]) -> _Cand | None:
+    """The day most sources agree on; within it, the earliest source in the cascade.
+
+    A machine time stamp near midnight and the printed date may differ by a day (UTC vs the
+    site's zone), so aware time stamps also lend some weight to the neighbouring days.
+    """
+    if not weighted:
+        return None
+    support: dict[dt.date, float] = {}
+    for cand, weight in weighted:
+        day = cand.day
+        support[day] = support.get(day, 0.0) + weight
+        if isinstance(cand.value, dt.datetime) and cand.value.tzinfo is not None:
+            for delta in (-1, 1):
+                other = day + dt.timedelta(days=delta)
+                support[other] = support.get(other, 0.0) + weight * NEIGHBOUR_DAY_SHARE
+    ranked = sorted(support.items(), key=lambda kv: -kv[1])
+    best_support = ranked[0][1]
+    # ties: the day of the earliest candidate in the cascade
+    for cand, _ in weighted:
+        if support.get(cand.day, 0.0) >= best_support - 1e-9:
+            return cand
+    return None
+
+
+def extract_dates(doc: Document, headline) -> tuple[DateInfo | None, DateInfo | None]:
+    """(published, updated), each with provenance, or None where the page does not say."""
+    zone = _zone(doc.hints.timezone)
+    order, hinted = _page_order(doc)
+    headline_el = _headline_element(doc, headline)
+
+    ld_pub, ld_mod = _jsonld(doc, zone)
+    meta_pub = _meta(doc, PUBLISHED_META, zone)
+    micro_pub = _microdata(doc, "datePublished", zone)
+    meta_mod = _meta(doc, MODIFIED_META, zone) or _microdata(doc, "dateModified", zone)
+    title = getattr(headline, "title", None) if headline is not None else None
+    vis = _visible(doc, headline_el, title, order, hinted, zone)
+    url = _url_date(doc.url)
+
+    weighted: list[tuple[_Cand, float]] = []
+    for cand, weight in ((ld_pub, WEIGHTS["jsonld"]), (meta_pub, WEIGHTS["meta"]),
+                         (micro_pub, WEIGHTS["microdata"])):
+        if cand is not None:
+            weighted.append((cand, weight))
+    for scored, key in ((vis.time_published, "time-element"), (vis.published, "visible-text")):
+        if scored is not None:
+            weighted.append((scored.cand, WEIGHTS[key] * min(scored.score, MAX_SCORE) / MAX_SCORE))
+    if url is not None:
+        weighted.append((url, WEIGHTS["url"]))
+    if not weighted:
+        script = _script_json(doc, zone)  # last resort: metadata rendered by JavaScript
+        if script is not None:
+            weighted.append((script, WEIGHTS["meta"]))
+    published = _choose(weighted)
+    if published is None and vis.updated is not None:
+        # `Stand: 03.07.2024` / `Updated: …` is the only date the page prints: on news and
+        # government pages that is the date of the text as published.
+        published = vis.updated.cand
+    updated_cands = [c for c in (ld_mod, meta_mod,
+                                 vis.time_updated.cand if vis.time_updated else None,
+                                 vis.updated.cand if vis.updated else None) if c is not None]
+    updated = updated_cands[0] if updated_cands else None
+    if published and updated and updated.day < published.day:
+        updated = None
+    return (published.info() if published else None, updated.info() if updated else None)
