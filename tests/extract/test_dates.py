@@ -1,0 +1,221 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from egovcrawl.extract.dates import extract_dates, parse_date
+from egovcrawl.extract.dom import Document
+from egovcrawl.extract.hints import SiteHints
+from egovcrawl.extract.title import extract_title
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2020-08-20", D(2020, 8, 20)),
+        ("2020-8-20", D(2020, 8, 20)),
+        ("2020/08/20", D(2020, 8, 20)),
+        ("3.07.2024", D(2024, 7, 3)),
+        ("3 July 2024", D(2024, 7, 3)),
+        ("July 3, 2024", D(2024, 7, 3)),
+        ("Jul. 3rd 2024", D(2024, 7, 3)),
+        ("3. Juli 2024", D(2024, 7, 3)),
+        ("2020年8月20日", D(2020, 8, 20)),
+        ("21 de setembro de 2020", D(2020, 9, 21)),
+        ("20/08/2020", D(2020, 8, 20)),  # only one reading is a real date
+        ("Published: 3 July 2024", D(2024, 7, 3)),
+    ],
+)
+def test_parse_date_formats(raw, expected):
+    assert parse_date(raw) == expected
+
+
+def test_parse_date_with_time_and_offset():
+    value = parse_date("2020-08-20T10:30:00+08:00")
+    assert value == dt.datetime(2020, 8, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert parse_date("发布时间：2020-08-20 10:30") == dt.datetime(2020, 8, 20, 10, 30)
+    assert parse_date("Sep 21st, 2020 at 3:45 pm EDT") == dt.datetime(
+        2020, 9, 21, 15, 45, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+
+
+def test_naive_time_gets_the_site_timezone():
+    value = parse_date("发布时间：2020-08-20 10:30", timezone="Asia/Shanghai")
+    assert value == dt.datetime(2020, 8, 20, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert parse_date("2020-08-20", timezone="Asia/Shanghai") == D(2020, 8, 20)  # dates stay dates
+
+
+def test_day_month_order():
+    assert parse_date("03/07/2024") is None  # undecidable: not guessed
+    assert parse_date("03/07/2024", order="DMY") == D(2024, 7, 3)
+    assert parse_date("03/07/2024", order="MDY") == D(2024, 3, 7)
+    # the printed weekday decides, whatever the order says
+    assert parse_date("Wednesday, 3.07.2024") == D(2024, 7, 3)
+    assert parse_date("Wednesday, 07/03/2024", order="DMY") == D(2024, 7, 3)
+    assert parse_date("Mittwoch, 03/07/2024", order="MDY") == D(2024, 7, 3)
+    # a weekday neither reading fits: undecidable
+    assert parse_date("Monday, 03/07/2024") is None
+
+
+def test_two_digit_years_only_when_unambiguous():
+    assert parse_date("3.07.24") == D(2024, 7, 3)
+    assert parse_date("03/07/24") is None
+
+
+def test_rejects_non_dates():
+    assert parse_date("© 2020") is None
+    assert parse_date("2020") is None
+    assert parse_date("Version 1.2.3") is None
+    assert parse_date("1985-06-01") is None  # before 1990
+    future = dt.date.today() + dt.timedelta(days=30)
+    assert parse_date(future.isoformat()) is None
+    assert parse_date("") is None
+
+
+def _dates(html: str, url: str = "https://example.gov/news/item", hints: SiteHints | None = None):
+    doc = Document.from_text(html, url, hints=hints)
+    return extract_dates(doc, extract_title(doc))
+
+
+def test_jsonld_published_and_modified():
+    html = """<html><head><script type="application/ld+json">
+    {"@context":"https://schema.org","@type":"NewsArticle","headline":"Budget approved",
+     "datePublished":"2020-08-20T10:30:00+08:00","dateModified":"2020-08-22T09:00:00+08:00"}
+    </script></head><body><h1>Budget approved</h1><p>Text.</p></body></html>"""
+    published, updated = _dates(html)
+    assert published.source == "jsonld" and published.day == D(2020, 8, 20)
+    assert published.value.utcoffset() == dt.timedelta(hours=8)
+    assert updated.day == D(2020, 8, 22)
+
+
+def test_modified_meta_is_never_published():
+    html = """<html><head><meta property="article:modified_time" content="2021-05-01T08:00:00Z">
+    </head><body><h1>City council meets</h1><p>Body text without any date.</p></body></html>"""
+    published, updated = _dates(html)
+    assert published is None
+    assert updated.source == "meta" and updated.day == D(2021, 5, 1)
+
+
+def test_meta_published_with_raw():
+    html = """<html><head><meta name="PubDate" content="2020-08-20 10:30">
+    </head><body><h1>通知</h1></body></html>"""
+    published, _ = _dates(html)
+    assert published.source == "meta" and published.raw == "2020-08-20 10:30"
+    assert published.value == dt.datetime(2020, 8, 20, 10, 30)
+
+
+def test_header_widget_today_is_not_the_date():
+    """Seed 000: a top bar prints today's date (with weekday) far above the article."""
+    menu = "".join(f"<li><a href='/m{i}'>Menu entry number {i}</a></li>" for i in range(30))
+    html = f"""<html><body>
+    <div class="topbar"><span>Wednesday, 3.07.2024</span></div>
+    <div id="mainmenu"><ul>{menu}</ul></div>
+    <div class="item-page"><h2>Shanghai pressing ahead in digital transformation</h2>
+    <p>Shanghai is speeding up digital transformation to improve people's daily lives.</p></div>
+    </body></html>"""
+    assert _dates(html) == (None, None)
+
+
+def test_meta_line_below_headline():
+    """Seed 001: `2020-8-20 - 43 Views` under the headline, then the re-published source line."""
+    html = """<html lang="en"><body>
+    <aside class="sidebar"><h3>Latest</h3><ul>
+      <li><a href="/a">Another story about e-government in the province</a> 2021-01-05</li>
+    </ul></aside>
+    <article><h1>Wuhan ranks 5th for digital governance development</h1>
+    <div class="post-meta">2020-8-20 - 43 Views</div>
+    <p>Wuhan ranks 5th for digital governance chinadaily.com.cn | Updated: 2020-08-20</p>
+    <p>Wuhan in Central China's Hubei province ranked fifth, according to a report jointly
+    released on Aug 18, 2020 by China Economic Information Service.</p></article>
+    <footer>版权所有 © 2020 good news · Theme By Ameli</footer></body></html>"""
+    published, _ = _dates(html)
+    assert published.source == "visible-text"
+    assert published.value == D(2020, 8, 20) and published.raw == "2020-8-20"
+
+
+def test_labelled_chinese_date_without_heading_element():
+    html = """<html><body><div class="nav"><a href="/">首页</a> 2024年7月3日 星期三</div>
+    <div class="title">武汉市推进政务服务一网通办</div>
+    <div class="info">发布时间：2020-08-20 10:30 来源：市政府办公厅</div>
+    <div class="content"><p>正文内容。会议定于2020年9月1日召开。</p></div>
+    <div class="footer">版权所有：武汉市人民政府办公厅 © 2020</div></body></html>"""
+    doc = Document.from_text(html, "https://www.wuhan.gov.cn/a.html",
+                             hints=SiteHints(timezone="Asia/Shanghai"))
+    published, _ = extract_dates(doc, extract_title(doc))
+    assert published.value == dt.datetime(2020, 8, 20, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert published.raw == "发布时间：2020-08-20 10:30"
+
+
+def test_german_press_release_labels():
+    html = """<html lang="de"><body><main><h1>Land fördert digitale Verwaltung</h1>
+    <p class="meta">Veröffentlicht am 3. Juli 2024</p>
+    <p>Die Landesregierung hat am 12. Juni 2024 beschlossen, die Verwaltung zu digitalisieren
+    und dafür neue Mittel bereitzustellen, wie der Minister mitteilte.</p>
+    <p>Stand: 05.07.2024</p></main></body></html>"""
+    published, updated = _dates(html)
+    assert published.day == D(2024, 7, 3)
+    assert updated.day == D(2024, 7, 5) and updated.raw == "Stand: 05.07.2024"
+
+
+def test_only_updated_label_on_page():
+    html = """<html lang="de"><body><h1>Hochwasser: Lage entspannt sich</h1>
+    <div>Stand: 19.10.2019 11:05 Uhr</div><p>Die Pegel sinken.</p></body></html>"""
+    published, updated = _dates(html)
+    assert published.day == D(2019, 10, 19) and updated.day == D(2019, 10, 19)
+
+
+def test_sidebar_and_teaser_dates_are_ignored():
+    teasers = "".join(
+        f"<li><span class='date'>0{i}.05.2021</span> <a href='/n{i}'>Other news headline "
+        f"number {i} about the city</a></li>" for i in range(1, 6))
+    html = f"""<html lang="de"><body><h1>Neue Bürgerdienste online</h1>
+    <p>Die Stadt bietet ab sofort weitere Dienste online an, berichtete das Amt.</p>
+    <div class="latest-news"><ul>{teasers}</ul></div></body></html>"""
+    assert _dates(html)[0] is None
+
+
+def test_event_dates_in_body_are_not_publication_dates():
+    html = """<html lang="en-GB"><body><h1>Consultation opens</h1>
+    <p>The consultation, which the department announced in a long statement to parliament
+    today, will run from 3 July 2024 to 30 September 2024, and responses are welcome from all
+    residents, businesses and community organisations in the region.</p></body></html>"""
+    assert _dates(html)[0] is None
+
+
+def test_time_element_and_url_fallback():
+    html = """<html><body><article><h1>Ministry launches portal</h1>
+    <time datetime="2020-08-20T10:30:00+02:00">20 August</time><p>Text.</p></article>
+    </body></html>"""
+    published, _ = _dates(html)
+    assert published.source == "time-element" and published.day == D(2020, 8, 20)
+    published, _ = _dates("<html><body><h1>Portal</h1><p>Text</p></body></html>",
+                          url="https://example.org/2020/08/20/portal-launch/")
+    assert published.source == "url" and published.value == D(2020, 8, 20)
+
+
+def test_page_language_decides_numeric_order():
+    body = "<body><h1>Council budget approved</h1><p>Posted 03/07/2024</p><p>Text.</p></body>"
+    assert _dates(f"<html lang='en-US'>{body}</html>")[0].value == D(2024, 3, 7)
+    assert _dates(f"<html lang='en-GB'>{body}</html>")[0].value == D(2024, 7, 3)
+    assert _dates(f"<html>{body}</html>", url="https://example.com/x")[0] is None
+    hinted = _dates(f"<html>{body}</html>", url="https://example.com/x",
+                    hints=SiteHints(date_order="DMY"))
+    assert hinted[0].value == D(2024, 7, 3)
+
+
+def test_sources_that_agree_win():
+    """A visible date and the URL outvote a meta tag carrying another day."""
+    html = """<html><head><meta property="article:published_time" content="2019-01-01">
+    </head><body><h1>Open data strategy</h1><div class="date">20 August 2020</div>
+    <p>Text.</p></body></html>"""
+    published, _ = _dates(html, url="https://example.org/2020/08/20/open-data/")
+    assert published.day == D(2020, 8, 20)
+
+
+def test_hostile_inputs(no_hang):
+    assert _dates("") == (None, None)
+    deep = "<div>" * 100_000 + "2020-08-20" + "</div>" * 100_000
+    _dates(deep)
+    big = "<html><body><h1>T</h1>" + "<p>12.12.12 1.1.1 2020-13-45 " * 200_000 + "</body></html>"
+    _dates(big)
