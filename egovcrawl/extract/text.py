@@ -71,6 +71,11 @@ BEFORE_HEADLINE_FACTOR = 0.6
 FURNITURE_FACTOR = 0.3
 #: Elements like the top (same tag and class) scoring this share of it are more of the article.
 PEER_SHARE = 0.2
+#: A sibling block of plain text this long continues the article (a table after the text).
+SIBLING_MIN_CHARS = 300
+#: A parent adding at most this many characters to the top's text is a mere wrapper of it.
+WRAPPER_SLACK_CHARS = 10
+PEER_LEVELS = 6  # how far up from the top a repeated unit is looked for
 #: A furniture-marked subtree inside the chosen body is kept when it holds this share of its text.
 KEEP_FURNITURE_SHARE = 0.5
 #: Table cells with at least this much text are laid out as blocks, shorter ones as columns.
@@ -283,6 +288,19 @@ def _with_peers(roots: list[HtmlElement], top: HtmlElement, top_score: float,
                 root: HtmlElement) -> list[HtmlElement]:
     """Articles split into chunks (`<div class="post__content">` x3 around ads and figures,
     teasers of a listing): elements with the top's tag and class that also score join it."""
+    # the repeated unit may be an ancestor of the top (a post's body holding an inner table)
+    node: HtmlElement | None = top
+    for _ in range(PEER_LEVELS):
+        if node is None or node is root:
+            break
+        cls = node.get("class")
+        if cls and any(el is not node and el.get("class") == cls and el.tag == node.tag
+                       and score >= max(10.0, top_score * PEER_SHARE)
+                       for el, score in final.items()):
+            if node is not top:
+                roots, top = [node], node
+            break
+        node = node.getparent()
     cls = top.get("class")
     if not cls:
         return roots
@@ -304,16 +322,26 @@ def _with_peers(roots: list[HtmlElement], top: HtmlElement, top_score: float,
 
 def _with_siblings(top: HtmlElement, top_score: float, final: dict[HtmlElement, float],
                    st: _Stats) -> list[HtmlElement]:
-    """Readability's sibling rule: neighbours that score well or read like text join the top."""
-    parent = top.getparent()
-    if parent is None:
-        return [top]
+    """Readability's sibling rule: neighbours that score well or read like text join the top.
+
+    The top is first lifted through wrappers that add no text (td -> tr -> table), so that a
+    data table or a second text block next to the article's layout table is its sibling.
+    """
+    while True:
+        parent = top.getparent()
+        if parent is None or parent not in st.total:
+            return [top]
+        if st.total[parent] > st.total[top] + WRAPPER_SLACK_CHARS:
+            break
+        top = parent
     threshold = max(10.0, top_score * 0.2)
     top_class = top.get("class")
     out: list[HtmlElement] = []
+    after = False
     for sib in parent:
         if sib is top:
             out.append(sib)
+            after = True
             continue
         if sib not in st.total or not st.total[sib]:
             continue
@@ -329,6 +357,9 @@ def _with_siblings(top: HtmlElement, top_score: float, final: dict[HtmlElement, 
                 text = normalize_space(sib.text_content())
                 if _SENTENCE_END_RE.search(text):
                     out.append(sib)
+        elif (after and st.total[sib] >= SIBLING_MIN_CHARS and st.link_density(sib) < 0.2
+              and _tag(sib) not in FURNITURE_TAGS and not _tokens(sib) & SKIP_TOKENS):
+            out.append(sib)
     return out
 
 

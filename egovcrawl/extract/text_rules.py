@@ -137,6 +137,9 @@ BOILERPLATE_LINE_RE = re.compile(
     r"(?:(?:facebook|twitter|x|linkedin|whatsapp|email|e-mail|xing|weibo|wechat|微信|微博|"
     r"qq空间|pinterest|reddit|telegram|mail)\s*[|·,/]?\s*)+|"
     r"(?:advertisement|advert|anzeige|sponsored|werbung|广告)|"
+    r".*\b(?:subscribe|sign up|signing up)\b.{0,60}\bnewsletters?\b.*|"
+    r".*\bnewsletter abonnieren\b.*|you have been successfully subscribed.*|"
+    r"there was a problem subscribing.*|"
     r"(?:image|photo|picture|slide|bild|foto) \d+ (?:of|von) \d+|"
     r"[(\[]?(?:image|photo|picture|bild|foto)(?: credit)?s?\s*:.{0,80}|"
     r"caption|close|schließen|expand|enlarge|vergrößern|this slideshow requires javascript\.?|"
@@ -151,7 +154,8 @@ BOILERPLATE_LINE_RE = re.compile(
 META_WORDS_RE = re.compile(
     r"views?|hits?|reads?|visits?|aufrufe|zugriffe|gelesen|min(?:ute)?s? read|comments?|"
     r"posted|published|updated|last modified|veröffentlicht|aktualisiert|stand|"
-    r"by\s|von\s|author|autor|source|quelle|"
+    r"by\s|von\s|vom\s|author|autor|source|quelle|press release|news release|"
+    r"pressemitteilung|pressemeldung|medienmitteilung|mitteilung|datum|date|"
     r"阅读|浏览|点击|发布|更新|来源|作者|编辑|时间|日期|字号|评论|次",
     re.I,
 )

@@ -1,0 +1,192 @@
+import time
+
+from lxml import etree
+
+from egovcrawl.extract.dom import Document
+from egovcrawl.extract.text import extract_text, text_from_element
+from egovcrawl.extract.title import extract_title
+
+P1 = ("Wuhan in Central China's Hubei province ranked fifth among major domestic cities for "
+      "digital governance development, according to a report released on Aug 18.")
+P2 = ("The report analyzes the digital governance level of China's top 100 cities, taking into "
+      "account digital infrastructure, administrative services and public services.")
+P3 = ("A total of 41 departments are now interconnected and sharing data, including the city's "
+      "human resources and social security departments.")
+
+
+def doc(html: str, url: str = "https://example.gov/news/1") -> Document:
+    return Document.from_text(html, url)
+
+
+def text_of(html: str) -> str | None:
+    d = doc(html)
+    return extract_text(d, extract_title(d))
+
+
+def test_wordpress_article_without_furniture():
+    html = f"""<html><head><title>Wuhan ranks 5th &#8211; good news</title>
+    <meta property="og:title" content="Wuhan ranks 5th for digital governance development"></head>
+    <body><header class="site-header"><p class="site-title"><a href="/">good news</a></p>
+    <nav class="main-navigation"><ul><li><a href="/">首页</a></li><li><a href="/a">电子政务</a></li>
+    </ul></nav></header>
+    <a class="go-top" href="#page">Go to top</a>
+    <main><article class="post hentry">
+      <header class="entry-header"><h1 class="entry-title">Wuhan ranks 5th for digital governance
+      development</h1><div class="entry-meta"><time>2020-8-20</time> - <span>43 Views</span></div>
+      </header>
+      <div class="entry-content">
+        <p>Wuhan ranks 5th for digital governance development <a href="http://x.cn/1">chinadaily.com.cn</a>
+        | Updated: 2020-08-20</p>
+        <p>{P1}</p><p>{P2}</p><p>{P3}</p>
+      </div>
+      <footer class="entry-footer">Posted in <a href="/c">电子政务</a></footer>
+    </article></main>
+    <aside class="widget-area"><h2>热门文章</h2><ul><li><a href="/b">Hangzhou city brain goes
+    province-wide</a> 1,204 Views</li></ul></aside>
+    <footer class="site-footer">版权所有 © 2020 good news · Theme By <a href="/t">Ameli</a> ·
+    </footer>
+    </body></html>"""
+    assert text_of(html) == f"{P1}\n\n{P2}\n\n{P3}"
+
+
+def test_listing_keeps_teasers_but_not_read_more_lines():
+    items = "".join(
+        f"""<div class="blog-item"><h2 class="item-title"><a href="/n/{i}">Teaser title {i}</a></h2>
+        <p>Summary {i}: {P1}</p>
+        <p class="readmore"><a class="btn" href="/n/{i}">Read more: Teaser title {i}</a></p>
+        </div>"""
+        for i in range(4)
+    )
+    html = f"""<html><head><title>China - eGovernment Research</title></head><body>
+    <div class="visitors"><table><tr><td>Today</td><td>284</td></tr>
+    <tr><td>All</td><td>39463192</td></tr></table></div>
+    <div class="date-widget">Wednesday, 3.07.2024</div>
+    <main><div class="blog-items">{items}</div></main>
+    <a href="#top" id="back-top">Go to top</a></body></html>"""
+    text = text_of(html)
+    assert text is not None
+    for i in range(4):
+        assert f"Summary {i}:" in text
+    assert "Read more" not in text
+    assert "Go to top" not in text and "39463192" not in text and "3.07.2024" not in text
+
+
+def test_chinese_gov_portal_layout_table():
+    zh1 = ("7月2日，记者从市政务服务和大数据管理局获悉，今年以来，我市深入推进“一网通办”改革，"
+           "全市政务服务事项网上可办率达98%。")
+    zh2 = ("据介绍，市民通过“武汉政务服务”平台即可办理社保、公积金、不动产登记等事项，"
+           "过去需要跑多个窗口。")
+    html = f"""<html><head><meta charset="utf-8">
+    <title>武汉市推进一网通办改革_武汉市人民政府</title></head>
+    <body><div class="topbar">今天是：2024年11月24日 星期日</div>
+    <div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/x">武汉要闻</a></div>
+    <table><tr><td width="720"><div class="article">
+      <h1>武汉市推进一网通办改革</h1>
+      <div class="info">发布时间：2024-07-03 10:30　来源：长江日报　浏览次数：1234</div>
+      <div class="TRS_Editor">
+        <p>　　{zh1}</p>
+        <p>&nbsp;&nbsp;{zh2}</p>
+      </div>
+      <p>责任编辑：张三</p>
+      <div class="share">分享到：微信 微博</div>
+      <div class="tools"><a href="#">打印本页</a> <a href="#">关闭窗口</a></div>
+      <p>上一篇：<a href="/p">武汉新增5个城市公园</a></p>
+    </div></td>
+    <td class="sidebar"><h3>热点新闻</h3><ul><li><a href="/a">长江新区建设提速</a></li></ul></td>
+    </tr></table>
+    <div class="footer"><p>版权所有：武汉市人民政府办公厅</p><p>鄂ICP备05003305号</p>
+    <p>总访问量：12345678</p></div></body></html>"""
+    assert text_of(html) == f"{zh1}\n\n{zh2}"
+
+
+def test_br_separated_lines_in_a_cell():
+    html = """<html><body><table><tr><td class="nav"><a href="/">首页</a></td>
+    <td>第一条：为了规范政务服务事项的网上办理，提高行政效率，制定本办法。<br>
+    第二条：本办法适用于本市各级行政机关的政务服务事项办理工作。<br><br>
+    第三条：市政务服务和大数据管理局负责本办法的组织实施工作。</td></tr></table></body></html>"""
+    assert text_of(html) == (
+        "第一条：为了规范政务服务事项的网上办理，提高行政效率，制定本办法。\n"
+        "第二条：本办法适用于本市各级行政机关的政务服务事项办理工作。\n"
+        "第三条：市政务服务和大数据管理局负责本办法的组织实施工作。"
+    )
+
+
+def test_german_press_release_headings_and_lists():
+    html = f"""<html lang="de"><head><title>Neue Förderrichtlinie – Landesportal</title></head>
+    <body><nav><a href="/">Startseite</a></nav><main><article>
+    <h1>Neue Förderrichtlinie veröffentlicht</h1>
+    <p class="date">Pressemitteilung vom 3. Juli 2024</p>
+    <p>{P1}</p>
+    <h2>Was wird gefördert?</h2>
+    <ul><li>Digitale Verwaltungsleistungen</li><li>Breitbandausbau in Kommunen</li></ul>
+    <p>{P2}</p>
+    <div class="share"><a href="#">Teilen</a> <a href="#">Drucken</a></div>
+    <p><a href="#top">Zum Seitenanfang</a></p>
+    </article></main><footer>Impressum · Datenschutz</footer></body></html>"""
+    assert text_of(html) == (
+        f"{P1}\n\nWas wird gefördert?\n\nDigitale Verwaltungsleistungen\n"
+        f"Breitbandausbau in Kommunen\n\n{P2}"
+    )
+
+
+def test_cookie_banner_comments_and_related_are_dropped():
+    html = f"""<html><body>
+    <div id="cookie-notice">We use cookies to improve your experience. <button>Accept</button></div>
+    <div class="content"><h1>Budget adopted</h1><p>{P1}</p><p>{P2}</p></div>
+    <div class="related-posts"><h3>Related</h3><p><a href="/r">Another story about budgets and
+    digital governance in the region</a></p></div>
+    <div id="comments"><p>Great article, thanks for writing about the digital governance level of
+    Chinese cities!</p></div></body></html>"""
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_entities_and_wide_spaces_are_normalised():
+    html = f"""<html><body><div class="article-body"><p>Caf&eacute;&nbsp;&nbsp;policy\u3000and
+    &amp; more: {P1}</p><p>{P2}</p></div></body></html>"""
+    text = text_of(html)
+    assert text is not None
+    assert text.startswith("Café policy and & more: Wuhan")
+    assert "\u00a0" not in text and "\u3000" not in text
+
+
+def test_headline_not_repeated_in_text():
+    html = f"""<html><head><title>Budget adopted</title></head><body><div class="post">
+    <h1>Budget adopted by the cabinet</h1><p>Budget adopted by the cabinet</p>
+    <p>{P1}</p><p>{P2}</p></div></body></html>"""
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_pre_keeps_its_lines():
+    html = f"""<html><body><article><p>{P1}</p><pre>line one
+line two</pre><p>{P2}</p></article></body></html>"""
+    assert text_of(html) == f"{P1}\n\nline one\nline two\n\n{P2}"
+
+
+def test_text_from_element_cleans_a_pinned_body():
+    d = doc(f"""<html><body><div id="body"><p>{P1}</p><p>分享到：微信</p>
+    <p>Read more: other story</p><p>{P2}</p></div></body></html>""")
+    (el,) = d.select("#body")
+    assert text_from_element(el) == f"{P1}\n\n{P2}"
+    assert text_from_element(d.select("body")[0].makeelement("div")) is None
+
+
+def test_tree_is_not_mutated():
+    d = doc(f"""<html><body><nav>menu</nav><div class="content"><p>{P1}</p>
+    <div class="share">Share</div><p>{P2}</p></div></body></html>""")
+    before = etree.tostring(d.tree)
+    extract_text(d, extract_title(d))
+    assert etree.tostring(d.tree) == before
+
+
+def test_empty_and_textless_pages_give_none():
+    assert text_of("") is None
+    assert text_of("<html><body><nav><a href='/'>Home</a></nav></body></html>") is None
+
+
+def test_deep_nesting_is_iterative_and_fast(no_hang):
+    html = "<div>" * 100_000 + P1 + "</div>" * 100_000
+    start = time.perf_counter()
+    text = text_of(f"<html><body>{html}</body></html>")
+    assert time.perf_counter() - start < 10
+    # lxml caps the depth; whatever survives must not crash the walk
+    assert text is None or isinstance(text, str)
