@@ -1,0 +1,623 @@
+"""Page kind (article / listing / other), a listing's article links, and the pagination link.
+
+Why structure and not metadata: CMSs put `og:type=article` on category pages and leave it off
+real articles. A listing is recognised by what it *is*: the same small block (a title link, maybe
+a date, maybe a teaser and a `Read more` link) repeated down the main region, with little text
+outside those blocks. An article is a page with a good run of text that is not such blocks.
+
+How teaser blocks are found without walking every subtree per container (linear time): every
+link outside page furniture gets a signature, the tag/class path from <body> down to it; links
+sharing a signature are one candidate list. Each link's *item* is its highest ancestor that holds
+no other link of the list (an <li>, a `div.blog-item`, an <article>), so lists split over several
+<ul>s still give one item per entry. A heading link and a `Read more` link to the same article
+land in the same item and are merged.
+
+`next`: on listings, `<link rel=next>`, `a[rel=next]`, a `Next`/`下一页`/`Weiter` link or the
+number after the current one in a numbered pager. On articles only a pager of the *same* article
+counts (multi-page articles: `…/2/`, `_1.shtml`, `?page=2`): `rel=next` and "next" links on
+single posts usually point at the next, different article (WordPress post navigation), which
+is not pagination. `other` pages get no `next`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from egovcrawl.extract.dom import (
+    FURNITURE_TAGS,
+    FURNITURE_TOKENS,
+    NON_TEXT_TAGS,
+    Document,
+    class_id,
+    element_text,
+    normalize_space,
+)
+from egovcrawl.extract.model import Link, PageKind
+
+if TYPE_CHECKING:
+    from egovcrawl.extract.title import Headline
+
+# --- decision rules (data) ------------------------------------------------------------------
+
+#: Items a list needs before it can make a listing: with teaser text or `Read more` links,
+#: with a date per item, and bare title links (menus and "related" boxes are bare and short).
+MIN_RICH_ITEMS = 3
+MIN_DATED_ITEMS = 4
+MIN_BARE_ITEMS = 6
+#: Share of a list's items that must carry a title-like link (regular structure).
+MIN_TITLED_SHARE = 0.6
+#: A title link's text, in weighted characters (a CJK character weighs CJK_WEIGHT).
+MIN_TITLE_CHARS = 12
+MAX_TITLE_CHARS = 400
+CJK_WEIGHT = 3
+#: Item text beyond its title that makes a teaser ("rich" item), weighted characters.
+MIN_TEASER_CHARS = 40
+#: Listing when the text outside the teaser list is at most this (weighted chars) or at most
+#: OUTSIDE_RATIO of the list's own text: an intro paragraph above a list is fine, an article
+#: with a "related news" list under it is not a listing.
+OUTSIDE_ABS = 300
+OUTSIDE_RATIO = 0.6
+#: Article: main text of this many weighted characters; less with a headline or article
+#: metadata (short government notices are articles too).
+ARTICLE_MIN_CHARS = 500
+ARTICLE_MIN_CHARS_WITH_HINTS = 150
+#: Items' text is read up to this many characters (teasers are short; bounds hostile pages).
+MAX_ITEM_TEXT = 2000
+#: Paragraph-like elements whose text outside the list counts as article evidence.
+BLOCK_TAGS = ("p", "pre", "blockquote")
+
+#: Link text of "read more" links: the teaser's title replaces it. The rest after the phrase
+#: (Joomla: "Read more: <title>") is kept when it is itself a title.
+READ_MORE_RE = re.compile(
+    r"^\s*[\[【(]?\s*(?:read\s+more|read\s+the\s+rest|read\s+full(?:\s+(?:story|article))?|"
+    r"continue\s+reading|more|full\s+story|learn\s+more|weiterlesen|weiter\s+lesen|mehr|"
+    r"mehr\s+lesen|mehr\s+erfahren|zum\s+artikel|details|阅读全文|阅读更多|查看全文|查看详情|"
+    r"详细|详情|全文|更多|more\s*>+)\s*[\]】)]?\s*(?:[:：»›>…\.\-–—]+\s*|$)",
+    re.I,
+)
+#: Link text (decorations stripped) of a "next page" link.
+NEXT_WORDS = frozenset({
+    "next", "next page", "next »", "older posts", "older entries", "older", "weiter",
+    "nächste", "nächste seite", "vorwärts", "下一页", "下页", "后页", "下一頁", "suivant",
+    "page suivante", "siguiente", "successiva", "volgende",
+})
+#: Symbols that mean "next" only inside a pager.
+NEXT_ARROWS = frozenset({"»", "›", ">", ">>", "→", "▶", "►", "next»", "〉", "》"})
+#: aria-label / title of next links ("Go to next page", "Nächste Seite").
+NEXT_LABEL_RE = re.compile(r"\bnext\b|nächste|weiter|下一页|下一頁|suivant|siguiente", re.I)
+#: Longest raw text of a link that can be a "next" link (whitespace included).
+MAX_NEXT_TEXT = 40
+#: Decorations around pager link text.
+_ARROWS = "«»‹›<>←→▶►◀◄〈〉《》 "
+#: Article navigation ("Next post", "下一篇"), never pagination.
+ARTICLE_NAV_RE = re.compile(r"下一篇|上一篇|next\s+(?:post|article|story|entry)|nächster\s+artikel",
+                            re.I)
+#: class/id of pagers.
+PAGER_RE = re.compile(r"pag(?:e|ing|in|ination)|pager|fenye|page-?nav|wp-pagenavi|page-numbers",
+                      re.I)
+#: class tokens marking the current page in a pager.
+CURRENT_RE = re.compile(r"(?:^|[\s_\-])(?:current|active|selected|on|cur|curr|now)(?:$|[\s_\-])",
+                        re.I)
+#: Comment threads have pagers of their own.
+COMMENT_RE = re.compile(r"comment", re.I)
+#: Class tokens that vary from item to item in one list (WordPress post classes, stripes).
+VOLATILE_CLASS_RE = re.compile(
+    r"\d|^(?:odd|even|first|last|alt|active|current|on|hover|sticky|has-post-thumbnail|"
+    r"(?:category|tag|format|status|type|post|author|item|entry)-.+)$",
+    re.I,
+)
+#: Container words that neutralise a furniture word in the same class token
+#: ("content-sidebar-wrap" holds the content; "main-nav" does not).
+CONTENT_WORDS = ("content", "main", "article", "entry", "post", "primary")
+_FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
+
+_DATE_RE = re.compile(
+    r"(?:19|20)\d\d\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}|\b\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d"
+    r"|\b\d{1,2}/\d{1,2}/(?:19|20)\d\d|\b\d{1,2}\.?\s+[A-Za-zäÄ]{3,9}\.?\s+(?:19|20)\d\d"
+    r"|\b[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+(?:19|20)\d\d"
+)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_NUM_RE = re.compile(r"^\[?\s*(\d{1,4})\s*\]?$")
+_PAGE_NUM_URL_RE = re.compile(r"\d")
+_BAD_HREF = ("#", "javascript:", "mailto:", "tel:", "data:")
+_ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
+                            "governmentservice", "report", "scholarlyarticle"})
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    page_kind: PageKind
+    links: tuple[Link, ...] = ()
+    next: str | None = None
+
+
+@dataclass(slots=True)
+class _Item:
+    el: HtmlElement
+    href: str = ""
+    title: str = ""
+    read_more: bool = False
+    in_heading: bool = False
+
+
+@dataclass(slots=True)
+class _List:
+    items: list[_Item] = field(default_factory=list)
+    titled: int = 0
+    rich: int = 0
+    dated: int = 0
+    read_more: int = 0
+    text_chars: int = 0
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def qualifies(self) -> bool:
+        n = self.titled
+        if n < MIN_TITLED_SHARE * len(self.items):
+            return False
+        return (
+            (n >= MIN_RICH_ITEMS and (self.rich + self.read_more) >= MIN_TITLED_SHARE * n)
+            or (n >= MIN_DATED_ITEMS and self.dated >= MIN_TITLED_SHARE * n)
+            or n >= MIN_BARE_ITEMS
+        )
+
+    @property
+    def score(self) -> float:
+        n = self.titled
+        return n * (1 + (self.rich + self.read_more) / max(n, 1) + self.dated / max(n, 1))
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def weighted_len(text: str) -> int:
+    """Length with CJK characters counted CJK_WEIGHT times (one carries a word)."""
+    return len(text) + (CJK_WEIGHT - 1) * len(_CJK_RE.findall(text))
+
+
+def _tag(el: HtmlElement) -> str:
+    return el.tag if isinstance(el.tag, str) else ""
+
+
+_FURNITURE_TOKEN_RE = re.compile(
+    r"(?:^|[\s_\-])(?:" + "|".join(re.escape(t) for t in FURNITURE_TOKENS) + r")(?:$|[\s_\-\d])",
+    re.I,
+)
+
+
+def _self_furniture(el: HtmlElement) -> bool:
+    tag = _tag(el)
+    if tag in FURNITURE_TAGS:
+        return True
+    if tag in ("html", "body"):
+        return False
+    if el.get("role") in _FURNITURE_ROLES:
+        return True
+    ci = class_id(el)
+    if not ci or not _FURNITURE_TOKEN_RE.search(ci):
+        return False
+    for token in ci.lower().split():  # rare path: only for elements that look like furniture
+        if _FURNITURE_TOKEN_RE.search(token) and not any(w in token for w in CONTENT_WORDS):
+            return True
+    return False
+
+
+class _FurnitureCache:
+    """is-furniture for elements and their ancestors, each element judged once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[HtmlElement, bool] = {}
+
+    def __call__(self, el: HtmlElement) -> bool:
+        chain: list[HtmlElement] = []
+        node: HtmlElement | None = el
+        result = False
+        while node is not None:
+            if node in self._seen:
+                result = self._seen[node]
+                break
+            chain.append(node)
+            if _self_furniture(node):
+                result = True
+                break
+            node = node.getparent()
+        for n in chain:
+            self._seen[n] = result
+        return result
+
+
+def _signature(el: HtmlElement, memo: dict[HtmlElement, tuple[str, ...]]) -> tuple[str, ...]:
+    """Tag/class path from <body> down to `el`; ancestors' paths are memoised (shared)."""
+    chain: list[HtmlElement] = []
+    node: HtmlElement | None = el
+    prefix: tuple[str, ...] = ()
+    while node is not None and _tag(node) not in ("body", "html"):
+        if node in memo:
+            prefix = memo[node]
+            break
+        chain.append(node)
+        node = node.getparent()
+    for node in reversed(chain):
+        classes = " ".join(sorted(t for t in (node.get("class") or "").split()
+                                  if not VOLATILE_CLASS_RE.search(t)))
+        prefix = (*prefix, f"{_tag(node)}.{classes}")
+        memo[node] = prefix
+    return prefix
+
+
+def _usable_href(a: HtmlElement) -> str | None:
+    href = (a.get("href") or "").strip()
+    if not href or href.lower().startswith(_BAD_HREF):
+        return None
+    return href
+
+
+def _base_url(doc: Document) -> str:
+    head = doc.head
+    if head is not None:
+        base = head.find("base")
+        if base is not None and base.get("href"):
+            return urljoin(doc.url, base.get("href").strip())
+    return doc.url
+
+
+def _quick_text(el: HtmlElement) -> str:
+    """Normalised text of a small element (a link, a pager number) via lxml's C text_content."""
+    return normalize_space(el.text_content()[:MAX_ITEM_TEXT])
+
+
+def _link_text(a: HtmlElement) -> str:
+    text = _quick_text(a)
+    if not text:
+        text = normalize_space(a.get("title") or "")
+        if not text:
+            img = a.find(".//img")
+            text = normalize_space(img.get("alt") or "") if img is not None else ""
+    return text[:MAX_TITLE_CHARS]
+
+
+def _title_like(text: str) -> bool:
+    w = weighted_len(text)
+    if w < MIN_TITLE_CHARS or _NUM_RE.match(text) or _is_next_text(text):
+        return False
+    return bool(_CJK_RE.search(text)) or len(text.split()) >= 2
+
+
+def _read_more_rest(text: str) -> str | None:
+    """For a read-more link text, what follows the phrase ('' if nothing); None otherwise."""
+    m = READ_MORE_RE.match(text)
+    if not m:
+        return None
+    return text[m.end():].strip()
+
+
+def _strip_arrows(text: str) -> str:
+    return text.strip(_ARROWS).strip().lower()
+
+
+def _is_next_text(text: str) -> bool:
+    return _strip_arrows(normalize_space(text)) in NEXT_WORDS
+
+
+def _in_heading(a: HtmlElement) -> bool:
+    node = a.getparent()
+    for _ in range(3):
+        if node is None:
+            return False
+        if _tag(node) in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _headline_text(el: HtmlElement) -> str:
+    for h in el.iter("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"):
+        text = element_text(h)
+        if _title_like(text):
+            return text[:MAX_TITLE_CHARS]
+    return ""
+
+
+# --- teaser lists ---------------------------------------------------------------------------
+
+
+def _teaser_lists(doc: Document, furniture: _FurnitureCache) -> list[_List]:
+    """Candidate lists of teaser items, best first."""
+    by_sig: dict[tuple[str, ...], list[HtmlElement]] = {}
+    memo: dict[HtmlElement, tuple[str, ...]] = {}
+    for a in doc.body.iter("a"):
+        if _usable_href(a) is None or furniture(a):
+            continue
+        by_sig.setdefault(_signature(a, memo), []).append(a)
+
+    # item element -> its links, across signatures (heading link + read-more link merge here)
+    items: dict[HtmlElement, list[HtmlElement]] = {}
+    groups: list[list[HtmlElement]] = []
+    for links in by_sig.values():
+        if len(links) < MIN_RICH_ITEMS:
+            continue
+        counts: dict[HtmlElement, int] = {}
+        for a in links:
+            node = a.getparent()
+            while node is not None:
+                counts[node] = counts.get(node, 0) + 1
+                node = node.getparent()
+        group_items: list[HtmlElement] = []
+        for a in links:
+            item = a
+            node = a.getparent()
+            while node is not None and counts.get(node, 0) == 1:
+                item = node
+                node = node.getparent()
+            if item not in items:
+                items[item] = []
+                group_items.append(item)
+            items[item].append(a)
+        # cluster by the items' grandparent: a main list and a look-alike box elsewhere split
+        clusters: dict[HtmlElement | None, list[HtmlElement]] = {}
+        for item in group_items:
+            parent = item.getparent()
+            key = parent.getparent() if parent is not None else None
+            clusters.setdefault(key, []).append(item)
+        groups.extend(c for c in clusters.values() if len(c) >= MIN_RICH_ITEMS)
+
+    lists = [_evaluate(group, items) for group in groups]
+    lists = [lst for lst in lists if lst.qualifies]
+    lists.sort(key=lambda lst: lst.score, reverse=True)
+    return lists
+
+
+def _evaluate(group: list[HtmlElement], items: dict[HtmlElement, list[HtmlElement]]) -> _List:
+    lst = _List()
+    for el in group:
+        item = _Item(el)
+        titles: list[tuple[int, str, str]] = []  # (rank, text, href)
+        for a in items[el]:
+            href = _usable_href(a) or ""
+            text = _link_text(a)
+            rest = _read_more_rest(text)
+            if rest is not None:
+                item.read_more = True
+                item.href = item.href or href
+                if _title_like(rest):
+                    titles.append((2, rest, href))
+            elif _title_like(text):
+                rank = 0 if _in_heading(a) else 1
+                item.in_heading = item.in_heading or rank == 0
+                titles.append((rank, text, href))
+        if titles:
+            titles.sort(key=lambda t: (t[0], -len(t[1])))
+            _, item.title, item.href = titles[0]
+        lst.items.append(item)
+    titled = sum(1 for it in lst.items if (it.title or it.read_more) and it.href)
+    if titled < MIN_RICH_ITEMS or titled < MIN_TITLED_SHARE * len(lst.items):
+        return lst  # cannot qualify: skip reading the items' text
+    for item in lst.items:
+        if not item.title and item.read_more:
+            item.title = _headline_text(item.el)
+        full = _bounded_text(item.el, MAX_ITEM_TEXT)
+        if item.title and item.href:
+            lst.titled += 1
+            extra = weighted_len(full) - weighted_len(item.title)
+            if extra >= MIN_TEASER_CHARS + (weighted_len(item.title) if item.read_more else 0):
+                lst.rich += 1
+        if item.read_more:
+            lst.read_more += 1
+        if _DATE_RE.search(full):
+            lst.dated += 1
+        lst.text_chars += weighted_len(full)
+        lst.texts.append(full)
+    return lst
+
+
+def _bounded_text(el: HtmlElement, limit: int) -> str:
+    """Visible text of `el`, whitespace-normalised, reading no more than ~`limit` characters."""
+    parts: list[str] = []
+    size = 0
+    for node in el.iter():
+        tag = _tag(node)
+        if tag and tag not in NON_TEXT_TAGS and node.text:
+            parts.append(node.text)
+            size += len(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+            size += len(node.tail)
+        if size >= limit:
+            break
+    return normalize_space(" ".join(parts))[:limit]
+
+
+# --- decision -------------------------------------------------------------------------------
+
+
+def _outside_chars(doc: Document, text: str | None, lists: list[_List],
+                   furniture: _FurnitureCache) -> int:
+    """Weighted characters of main content that are not inside any teaser list."""
+    inside = {it.el for lst in lists for it in lst.items}
+    joined = "\n".join(t for lst in lists for t in lst.texts)
+    from_text = 0
+    if text:
+        for para in text.split("\n"):
+            para = para.strip()
+            if para and (not joined or normalize_space(para)[:200] not in joined):
+                from_text += weighted_len(para)
+    from_blocks = 0
+    for block in doc.body.iter(*BLOCK_TAGS):
+        if furniture(block):
+            continue
+        node = block
+        while node is not None and node not in inside:
+            node = node.getparent()
+        if node is None:
+            from_blocks += weighted_len(_bounded_text(block, MAX_ITEM_TEXT))
+    return max(from_text, from_blocks) if text else from_blocks
+
+
+def _article_metadata(doc: Document) -> bool:
+    if (doc.meta_first("og:type") or "").lower() == "article":
+        return True
+    for obj in doc.jsonld:
+        kinds = obj.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+            return True
+    return False
+
+
+def classify(doc: Document, text: str | None, headline: Headline | None) -> Classification:
+    """Decide the page kind; for listings also their article links and the next page."""
+    furniture = _FurnitureCache()
+    lists = _teaser_lists(doc, furniture)
+    outside = _outside_chars(doc, text, lists, furniture)
+    if lists:
+        main = lists[0]
+        if outside <= max(OUTSIDE_ABS, OUTSIDE_RATIO * main.text_chars):
+            return Classification("listing", _links(doc, main), _next_link(doc, listing=True))
+    text_chars = weighted_len(text) if text else 0
+    hinted = headline is not None or _article_metadata(doc)
+    if text_chars >= ARTICLE_MIN_CHARS or (hinted and text_chars >= ARTICLE_MIN_CHARS_WITH_HINTS):
+        return Classification("article", (), _next_link(doc, listing=False))
+    return Classification("other")
+
+
+def _links(doc: Document, main: _List) -> tuple[Link, ...]:
+    base = _base_url(doc)
+    seen: set[str] = set()
+    out: list[Link] = []
+    for item in main.items:
+        if not item.href:
+            continue
+        url = urljoin(base, item.href)
+        if url in seen or url == doc.url:
+            continue
+        seen.add(url)
+        out.append(Link(url, item.title))
+    return tuple(out)
+
+
+# --- pagination -----------------------------------------------------------------------------
+
+
+def _in_pager(a: HtmlElement) -> bool:
+    node = a.getparent()
+    for _ in range(4):
+        if node is None or _tag(node) in ("body", "html"):
+            return False
+        if PAGER_RE.search(class_id(node)) or (node.get("aria-label") or "").lower() in (
+            "pagination", "pager", "page navigation", "seitennavigation"
+        ):
+            return True
+        numbers = sum(1 for x in node.iter("a") if _NUM_RE.match(x.text_content().strip()))
+        if numbers >= 2:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _in_comments(a: HtmlElement) -> bool:
+    node = a.getparent()
+    while node is not None:
+        if COMMENT_RE.search(class_id(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _same_article_page(current: str, nxt: str) -> bool:
+    """`nxt` is another page of the same document: `/2/`, `_1.shtml`, `?page=2`, `&start=5`."""
+    a, b = urlsplit(current), urlsplit(nxt)
+    if a.netloc and b.netloc and a.netloc.lower() != b.netloc.lower():
+        return False
+    stem = re.sub(r"\.[a-z]{2,5}$", "", a.path.rstrip("/"), flags=re.I)
+    other = re.sub(r"\.[a-z]{2,5}$", "", b.path.rstrip("/"), flags=re.I)
+    if other == stem:
+        return b.query != a.query and bool(_PAGE_NUM_URL_RE.search(b.query))
+    return other.startswith(stem) and bool(_PAGE_NUM_URL_RE.search(other[len(stem):]))
+
+
+def _next_link(doc: Document, *, listing: bool) -> str | None:
+    base = _base_url(doc)
+    candidates: list[tuple[int, str, HtmlElement | None]] = []
+    head = doc.head
+    if head is not None:
+        for link in head.iter("link"):
+            if "next" in (link.get("rel") or "").lower().split() and link.get("href"):
+                candidates.append((0, link.get("href").strip(), None))
+    for a in doc.body.iter("a"):
+        href = _usable_href(a)
+        if href is None:
+            continue
+        raw = a.text_content()
+        rel = a.get("rel")
+        label = f"{a.get('aria-label') or ''} {a.get('title') or ''}".strip()
+        cls = a.get("class") or ""
+        if len(raw) > MAX_NEXT_TEXT and not rel and not label and "next" not in cls:
+            continue  # a "next" link has a short text: most links are skipped here
+        text = normalize_space(raw)
+        if ARTICLE_NAV_RE.search(text):
+            continue
+        stripped = _strip_arrows(text)
+        if "next" in (rel or "").lower().split():
+            candidates.append((1, href, a))
+        elif stripped in NEXT_WORDS or (not stripped and NEXT_LABEL_RE.search(label)):
+            candidates.append((2 if _in_pager(a) else 3, href, a))
+        elif label and NEXT_LABEL_RE.search(label) and len(stripped) <= 12:
+            candidates.append((2 if _in_pager(a) else 4, href, a))
+        elif (text in NEXT_ARROWS or "next" in cls.lower().split()) and _in_pager(a):
+            candidates.append((4, href, a))
+    numbered = _numbered_next(doc)
+    if numbered is not None:
+        candidates.append((5, *numbered))
+    candidates.sort(key=lambda c: c[0])
+    current = doc.url.split("#")[0].rstrip("/")
+    for _, href, el in candidates:
+        url = urljoin(base, href)
+        if url.split("#")[0].rstrip("/") == current:
+            continue
+        if listing:
+            return url
+        if _same_article_page(doc.url, url) and (el is None or not _in_comments(el)):
+            return url
+    return None
+
+
+def _numbered_next(doc: Document) -> tuple[str, HtmlElement] | None:
+    """In a numbered pager, the link to the page after the marked current one."""
+    for el in doc.body.iter("a", "span", "strong", "b", "em", "font"):
+        raw = el.text_content()
+        m = _NUM_RE.match(raw.strip()) if len(raw) <= MAX_NEXT_TEXT else None
+        if m is None:
+            continue
+        parent = el.getparent()
+        if _tag(el) == "a":
+            marked = el.get("aria-current") in ("page", "true") or CURRENT_RE.search(class_id(el))
+            marked = marked or (parent is not None and _tag(parent) == "li"
+                                and CURRENT_RE.search(class_id(parent)))
+        else:  # an unlinked number among linked ones is the current page
+            marked = parent is None or _tag(parent) != "a"
+        if not marked:
+            continue
+        want = str(int(m.group(1)) + 1)
+        pager = parent
+        for _ in range(3):
+            if pager is None or _tag(pager) in ("body", "html"):
+                break
+            numbers = 0
+            found: HtmlElement | None = None
+            for link in pager.iter("a"):
+                n = _NUM_RE.match(link.text_content().strip())
+                if n and _usable_href(link):
+                    numbers += 1
+                    if n.group(1) == want:
+                        found = link
+            if found is not None and numbers >= 1:
+                return found.get("href").strip(), found
+            if numbers >= 2:  # the pager, and no page after the current one: last page
+                return None
+            pager = pager.getparent()
+    return None
