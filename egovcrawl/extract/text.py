@@ -43,9 +43,11 @@ from egovcrawl.extract.text_rules import (
     MAX_BOILERPLATE_LINE,
     MAX_LINE_LINK_SHARE,
     MAX_META_LINE,
+    MAX_RELATED_ITEM,
     META_WORDS_RE,
     NEGATIVE_TOKENS,
     PARAGRAPH_TAGS,
+    RELATED_MARKER_RE,
     SKIP_TAGS,
     SKIP_TOKENS,
     STRONG_NEGATIVE_TOKENS,
@@ -70,7 +72,7 @@ AFTER_HEADLINE_WINDOW = 80  # elements in document order
 BEFORE_HEADLINE_FACTOR = 0.6
 FURNITURE_FACTOR = 0.3
 #: Elements like the top (same tag and class) scoring this share of it are more of the article.
-PEER_SHARE = 0.2
+PEER_SHARE = 0.1
 #: A sibling block of plain text this long continues the article (a table after the text).
 SIBLING_MIN_CHARS = 300
 #: A parent adding at most this many characters to the top's text is a mere wrapper of it.
@@ -85,6 +87,7 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac
 _COMMA_RE = re.compile(r"[,，、。;；]")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？]['\"”’)）]?\s*$")
 _WORDISH_RE = re.compile(r"[^\W\d_]+")
+_CJK_SENTENCE_END_RE = re.compile(r"[。！？]['\"”’)）]?$")
 
 
 # ---------------------------------------------------------------------- measure
@@ -510,7 +513,8 @@ def _close(w: _Writer, el: HtmlElement, tag: str, st: _Stats) -> None:
 
 def _is_meta_line(text: str) -> bool:
     """Short lines made of a date plus views/author/source words (`2020-8-20 - 43 Views`)."""
-    if len(text) > MAX_META_LINE or not DATE_RE.search(text):
+    weighted = len(text) + (CJK_WEIGHT - 1) * len(_CJK_RE.findall(text))
+    if weighted > MAX_META_LINE or _CJK_SENTENCE_END_RE.search(text) or not DATE_RE.search(text):
         return False
     if META_WORDS_RE.search(text):
         return True
@@ -537,7 +541,18 @@ def _is_boilerplate(line: _Line, headline: str | None) -> bool:
 
 
 def _clean(lines: list[_Line], headline: str | None) -> str | None:
-    kept = [ln for ln in lines if not _is_boilerplate(ln, headline)]
+    kept: list[_Line] = []
+    in_related = False
+    for ln in lines:
+        if in_related:
+            if len(ln.text) <= MAX_RELATED_ITEM:
+                continue
+            in_related = False
+        if len(ln.text) <= MAX_BOILERPLATE_LINE and RELATED_MARKER_RE.match(ln.text):
+            in_related = True
+            continue
+        if not _is_boilerplate(ln, headline):
+            kept.append(ln)
     # headings left with no text after them introduced something we dropped (related links)
     while kept and kept[-1].kind == "h":
         kept.pop()

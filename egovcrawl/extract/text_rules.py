@@ -184,3 +184,17 @@ MAX_LINE_LINK_SHARE = 0.6
 #: (`content-with-sidebar-wrp`, `main-content-header`).
 CONTENT_NAME_RE = re.compile(r"content|(?:with|has|no)-?sidebar", re.I)
 LAYOUT_NAME_RE = re.compile(r"(?:with|has|no)-?sidebar", re.I)
+#: A short line announcing a list of other stories: it and the short lines after it are dropped.
+RELATED_MARKER_RE = re.compile(
+    r"^[\s【\[(（]*(?:相关(?:报道|新闻|阅读|链接|文章|稿件|资讯)|延伸阅读|推荐阅读|热点推荐|热门推荐|"
+    r"更多(?:新闻|报道|阅读)|猜你喜欢|你可能(?:还)?感兴趣|"
+    r"related(?: articles?| stories| posts| news| content| coverage| reading| links)?|"
+    r"(?:you )?(?:may|might) (?:also )?like|recommended(?: for you| stories)?|"
+    r"more (?:from|on) .{0,40}|"
+    r"read (?:also|next)|see also|lesen sie auch|mehr zum thema|weitere (?:meldungen|artikel|"
+    r"nachrichten|informationen)|das könnte sie auch interessieren)"
+    r"[\s】\])）]*[:：]?\s*$",
+    re.I,
+)
+#: Lines after a related-stories marker up to this length are taken as its list.
+MAX_RELATED_ITEM = 100
