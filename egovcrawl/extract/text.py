@@ -65,6 +65,8 @@ TAG_BASE_SCORE = {"div": 5, "article": 8, "main": 5, "section": 3, "td": 3, "pre
                   "blockquote": 3, "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3,
                   "address": -3, "th": -5, "h1": -5, "h2": -5, "h3": -5, "h4": -5}
 CLASS_WEIGHT = 25
+#: A positive class weight counts in full only for elements with this much text.
+FULL_CLASS_WEIGHT_CHARS = 400
 #: Score factors for where a candidate sits relative to the headline element.
 CONTAINS_HEADLINE_FACTOR = 1.1
 AFTER_HEADLINE_FACTOR = 1.25
@@ -248,7 +250,10 @@ def _score_candidates(st: _Stats, root: HtmlElement) -> dict[HtmlElement, float]
         level = 0
         while node is not None and level < 3:
             if node not in scores:
-                scores[node] = TAG_BASE_SCORE.get(_tag(node), 0) + _class_weight(node)
+                weight = _class_weight(node)
+                if weight > 0:  # a "content" class on a caption or byline box is no evidence
+                    weight *= min(1.0, st.total.get(node, 0) / FULL_CLASS_WEIGHT_CHARS)
+                scores[node] = TAG_BASE_SCORE.get(_tag(node), 0) + weight
             scores[node] += points / (1 if level == 0 else level * 2)
             if node is root:
                 break
