@@ -30,8 +30,8 @@ _COUNTRY_RE = re.compile(r"^([A-Z]{2})\s*:\s+(?=\S)")
 # separators between headline and site name in <title>: spaced dashes/bars anywhere; unspaced
 # bars, underscores and dashes only next to CJK text ("武汉的声音-新华网", "通知_市政府")
 _TITLE_SEP_RE = re.compile(
-    r"\s+(?:[|\-–—·•»:]|::)\s+|\s*[|–—·•»]\s*|(?<=[\u3400-\u9fff！？」”》）])\s*[-_]\s*"
-    r"|\s*[-_]\s*(?=[\u3400-\u9fff])"
+    r"\s+(?:[|\-–—·•»:]|::)\s+|\s*[|–—·•»]\s*|(?<=[\u3400-\u9fff！？」”》）)])\s*(?:--?|_)\s*"
+    r"|\s*(?:--?|_)\s*(?=[\u3400-\u9fff])"
 )
 _WORD_RE = re.compile(r"\w+", re.U)
 
@@ -133,6 +133,16 @@ def _is_site_part(part: str, names: list[str], *, trailing: bool = False) -> boo
                or (compact in name and len(compact) >= 4) for name in names)
 
 
+MAX_CHANNEL_CJK_CHARS = 6
+
+
+def _is_channel(title: str, first: tuple[int, int], part: tuple[int, int]) -> bool:
+    text = title[part[0]:part[1]].strip()
+    head = title[first[0]:first[1]]
+    return (0 < len(text) <= MAX_CHANNEL_CJK_CHARS and all("\u3400" <= ch <= "\u9fff" for ch in text)
+            and len(head) >= 2 * len(text))
+
+
 def _strip_site_name(title: str, site_names: list[str]) -> str:
     """Cut `Headline | Site name` (or `Site - Headline`) down to the headline.
 
@@ -146,6 +156,9 @@ def _strip_site_name(title: str, site_names: list[str]) -> str:
     parts = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
     lo, hi = 0, len(parts) - 1
     while hi > lo and _is_site_part(title[parts[hi][0]:parts[hi][1]], site_names, trailing=True):
+        hi -= 1
+    # "标题_新浪房产_新浪网": once the site is cut, a short CJK channel name before it goes too
+    while hi > lo and hi < len(parts) - 1 and _is_channel(title, parts[lo], parts[hi]):
         hi -= 1
     while lo < hi and _is_site_part(title[parts[lo][0]:parts[lo][1]], site_names):
         lo += 1
@@ -174,6 +187,8 @@ def extract_title(doc: Document) -> Headline | None:
             score = _similarity(text, reference)
             if normalize_space(text).lower() == reference.lower():
                 score += 1.0
+            elif len(_compact(text)) < 0.5 * len(_compact(reference)):
+                score -= 0.5  # a short heading inside a long title: a section or site name
         if h.tag == "h1":
             score += 0.3
         if is_furniture(h):
@@ -186,5 +201,34 @@ def extract_title(doc: Document) -> Headline | None:
             return Headline(text, _country(text), el)
 
     if reference:
-        return Headline(reference, _country(reference), None)
+        # table-layout pages print the headline in a <td>, <font> or <div class="title">:
+        # anchor on the visible element carrying the reference text, so other fields can search
+        # near it
+        return Headline(reference, _country(reference), _visible_element(doc, reference))
+    return None
+
+
+# tags that never carry the visible headline (links are teasers/menus; title/option are not shown)
+_NOT_HEADLINE_TAGS = frozenset({"a", "title", "option", "li", "label", "button"})
+
+
+def _visible_element(doc: Document, reference: str) -> HtmlElement | None:
+    """The first non-furniture element whose own text is the reference title (or most of it)."""
+    ref = _compact(reference)
+    if len(ref) < MIN_TITLE_CHARS:
+        return None
+    for el in doc.body.iter():
+        if not isinstance(el.tag, str) or el.tag in _NOT_HEADLINE_TAGS:
+            continue
+        own = el.text
+        if not own or len(own) > MAX_TITLE_CHARS * 2:
+            continue
+        c = _compact(own)
+        if len(c) < MIN_TITLE_CHARS:
+            continue
+        if c == ref or (ref.startswith(c) and len(c) >= 0.6 * len(ref)) or (
+            c.startswith(ref) and len(ref) >= 0.8 * len(c)
+        ):
+            if not is_furniture(el):
+                return el
     return None
