@@ -53,6 +53,7 @@ from egovcrawl.extract.text_rules import (
     STRONG_NEGATIVE_TOKENS,
     TOKEN_SPLIT_RE,
     UNSCORED_TAGS,
+    WEAK_SKIP_TOKENS,
 )
 from egovcrawl.extract.title import Headline
 
@@ -82,6 +83,8 @@ WRAPPER_SLACK_CHARS = 10
 PEER_LEVELS = 6  # how far up from the top a repeated unit is looked for
 #: A furniture-marked subtree inside the chosen body is kept when it holds this share of its text.
 KEEP_FURNITURE_SHARE = 0.5
+#: ... and one marked only by a weak token when it holds this much text with few links.
+KEEP_TEXT_CHARS = 500
 #: Table cells with at least this much text are laid out as blocks, shorter ones as columns.
 BLOCK_CELL_CHARS = 80
 
@@ -420,9 +423,14 @@ def _skippable(el: HtmlElement, st: _Stats, root_total: int) -> bool:
                  or el.get("role") in ("navigation", "complementary", "contentinfo"))
     if not furniture:
         return False
+    total = st.total.get(el, 0)
     if tokens & STRONG_NEGATIVE_TOKENS or tag in FURNITURE_TAGS:
-        return st.total.get(el, 0) < root_total * 0.8 or st.link_density(el) > 0.5
-    return st.total.get(el, 0) < root_total * KEEP_FURNITURE_SHARE
+        return total < root_total * 0.8 or st.link_density(el) > 0.5
+    # a long run of plain text is content whatever its class says (`Section--Ads` modifiers)
+    if (total >= KEEP_TEXT_CHARS and st.link_density(el) < 0.2 and tag not in SKIP_TAGS
+            and tokens & SKIP_TOKENS <= WEAK_SKIP_TOKENS):
+        return False
+    return total < root_total * KEEP_FURNITURE_SHARE
 
 
 def _write(roots: list[HtmlElement], st: _Stats) -> list[_Line]:

@@ -80,6 +80,10 @@ SKIP_TOKENS = frozenset({
 })
 #: Tags skipped inside the body unless they hold most of its text (figures and their captions).
 SKIP_TAGS = frozenset({"figure", "figcaption"})
+#: Skip tokens that also appear as modifiers of content blocks (`TestReport__Section--Ads`):
+#: a long, link-poor block marked only by these is kept.
+WEAK_SKIP_TOKENS = frozenset({"ad", "ads", "print", "noprint", "sponsor", "promo", "search",
+                              "counter", "caption", "credit", "credits", "rating", "vote"})
 #: Whole class names of visually hidden helpers (screen-reader labels).
 HIDDEN_CLASS_RE = re.compile(
     r"(?:^|\s)(?:hidden|hide|d-none|is-hidden|sr-only|screen-reader-text|visually-hidden|"
@@ -183,7 +187,8 @@ MAX_LINE_LINK_SHARE = 0.6
 #: A class/id name like these is a layout wrapper of the article, never furniture
 #: (`content-with-sidebar-wrp`, `main-content-header`).
 CONTENT_NAME_RE = re.compile(r"content|(?:with|has|no)-?sidebar", re.I)
-LAYOUT_NAME_RE = re.compile(r"(?:with|has|no)-?sidebar", re.I)
+LAYOUT_NAME_RE = re.compile(
+    r"(?:with|has|no)-?sidebar|sidebar-(?:left|right)$|(?:left|right)-sidebar$", re.I)
 #: A short line announcing a list of other stories: it and the short lines after it are dropped.
 RELATED_MARKER_RE = re.compile(
     r"^[\s【\[(（]*(?:相关(?:报道|新闻|阅读|链接|文章|稿件|资讯)|延伸阅读|推荐阅读|热点推荐|热门推荐|"
