@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -57,11 +57,23 @@ MAX_TITLE_CHARS = 400
 CJK_WEIGHT = 3
 #: Item text beyond its title that makes a teaser ("rich" item), weighted characters.
 MIN_TEASER_CHARS = 40
+#: Teasers are short: a list whose median item is longer holds full posts (a blog page showing
+#: whole articles), which is read as an article, not as a list of links.
+MAX_MEDIAN_ITEM_CHARS = 2500
+#: A bare item is a link and little else: its title is at least this share of the item text
+#: (so paragraphs of an article that each carry an inline link are not a link list).
+BARE_TITLE_SHARE = 0.6
 #: Listing when the text outside the teaser list is at most this (weighted chars) or at most
 #: OUTSIDE_RATIO of the list's own text: an intro paragraph above a list is fine, an article
 #: with a "related news" list under it is not a listing.
 OUTSIDE_ABS = 300
 OUTSIDE_RATIO = 0.6
+#: ... and only this share when the page's headline stands outside the list (an article with
+#: a "more news" box under it has its own headline; a listing's h1 is a short section name).
+OUTSIDE_RATIO_WITH_HEADLINE = 0.25
+#: A teaser's title link comes first in its item (after a date, a kicker or an image caption):
+#: a link deep inside a block of text is an inline link of an article paragraph.
+TITLE_NEAR_START = 150
 #: Article: main text of this many weighted characters; less with a headline or article
 #: metadata (short government notices are articles too).
 ARTICLE_MIN_CHARS = 500
@@ -89,7 +101,11 @@ NEXT_WORDS = frozenset({
 #: Symbols that mean "next" only inside a pager.
 NEXT_ARROWS = frozenset({"»", "›", ">", ">>", "→", "▶", "►", "next»", "〉", "》"})
 #: aria-label / title of next links ("Go to next page", "Nächste Seite").
-NEXT_LABEL_RE = re.compile(r"\bnext\b|nächste|weiter|下一页|下一頁|suivant|siguiente", re.I)
+NEXT_LABEL_RE = re.compile(
+    r"^\s*(?:go\s+to\s+(?:the\s+)?)?(?:next(?:\s+page)?|nächste(?:\s+seite)?|weiter|zur\s+nächsten"
+    r"\s+seite|下一页|下一頁|page\s+suivante|suivant|siguiente)\s*[»›>]?\s*$",
+    re.I,
+)
 #: Longest raw text of a link that can be a "next" link (whitespace included).
 MAX_NEXT_TEXT = 40
 #: Decorations around pager link text.
@@ -103,6 +119,10 @@ PAGER_RE = re.compile(r"pag(?:e|ing|in|ination)|pager|fenye|page-?nav|wp-pagenav
 #: class tokens marking the current page in a pager.
 CURRENT_RE = re.compile(r"(?:^|[\s_\-])(?:current|active|selected|on|cur|curr|now)(?:$|[\s_\-])",
                         re.I)
+#: How another page of the same article differs from the first: a path suffix or a query key.
+PAGE_SUFFIX_RE = re.compile(r"[/_\-]?(?:p|page|seite|pg)?[/_\-]?\d{1,3}", re.I)
+PAGE_PARAM_RE = re.compile(r"p|page|pg|paged|pageno|pagenum|pn|seite|start|offset|cp|pi", re.I)
+OFFSET_PARAMS = frozenset({"start", "offset"})
 #: Comment threads have pagers of their own.
 COMMENT_RE = re.compile(r"comment", re.I)
 #: Class tokens that vary from item to item in one list (WordPress post classes, stripes).
@@ -123,7 +143,6 @@ _DATE_RE = re.compile(
 )
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _NUM_RE = re.compile(r"^\[?\s*(\d{1,4})\s*\]?$")
-_PAGE_NUM_URL_RE = re.compile(r"\d")
 _BAD_HREF = ("#", "javascript:", "mailto:", "tel:", "data:")
 _ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
                             "governmentservice", "report", "scholarlyarticle"})
@@ -152,6 +171,7 @@ class _List:
     rich: int = 0
     dated: int = 0
     read_more: int = 0
+    bare: int = 0
     text_chars: int = 0
     texts: list[str] = field(default_factory=list)
 
@@ -160,10 +180,13 @@ class _List:
         n = self.titled
         if n < MIN_TITLED_SHARE * len(self.items):
             return False
+        sizes = sorted(weighted_len(t) for t in self.texts)
+        if sizes and sizes[len(sizes) // 2] > MAX_MEDIAN_ITEM_CHARS:
+            return False
         return (
             (n >= MIN_RICH_ITEMS and (self.rich + self.read_more) >= MIN_TITLED_SHARE * n)
             or (n >= MIN_DATED_ITEMS and self.dated >= MIN_TITLED_SHARE * n)
-            or n >= MIN_BARE_ITEMS
+            or self.bare >= MIN_BARE_ITEMS
         )
 
     @property
@@ -404,8 +427,12 @@ def _evaluate(group: list[HtmlElement], items: dict[HtmlElement, list[HtmlElemen
         if item.title and item.href:
             lst.titled += 1
             extra = weighted_len(full) - weighted_len(item.title)
-            if extra >= MIN_TEASER_CHARS + (weighted_len(item.title) if item.read_more else 0):
+            near_start = item.read_more or 0 <= full.find(item.title[:30]) <= TITLE_NEAR_START
+            needed = MIN_TEASER_CHARS + (weighted_len(item.title) if item.read_more else 0)
+            if near_start and extra >= needed:
                 lst.rich += 1
+            if weighted_len(item.title) >= BARE_TITLE_SHARE * weighted_len(full):
+                lst.bare += 1
         if item.read_more:
             lst.read_more += 1
         if _DATE_RE.search(full):
@@ -476,13 +503,45 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
     outside = _outside_chars(doc, text, lists, furniture)
     if lists:
         main = lists[0]
-        if outside <= max(OUTSIDE_ABS, OUTSIDE_RATIO * main.text_chars):
-            return Classification("listing", _links(doc, main), _next_link(doc, listing=True))
+        links = _links(doc, main)
+        ratio = OUTSIDE_RATIO
+        if headline is not None and headline.element is not None and not _inside(
+            headline.element, {it.el for it in main.items}
+        ):
+            ratio = OUTSIDE_RATIO_WITH_HEADLINE
+        if outside <= max(OUTSIDE_ABS, ratio * main.text_chars) and not _links_to_self(
+            doc, links
+        ):
+            return Classification("listing", links, _next_link(doc, listing=True))
     text_chars = weighted_len(text) if text else 0
     hinted = headline is not None or _article_metadata(doc)
     if text_chars >= ARTICLE_MIN_CHARS or (hinted and text_chars >= ARTICLE_MIN_CHARS_WITH_HINTS):
         return Classification("article", (), _next_link(doc, listing=False))
     return Classification("other")
+
+
+def _inside(el: HtmlElement, items: set[HtmlElement]) -> bool:
+    node: HtmlElement | None = el
+    while node is not None:
+        if node in items:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _links_to_self(doc: Document, links: tuple[Link, ...]) -> bool:
+    """A list that links to the page itself is a "latest news" box on an article."""
+    own = {_comparable(doc.url)}
+    canonical = next((el.get("href") for el in doc.tree.iter("link")
+                      if (el.get("rel") or "").lower() == "canonical" and el.get("href")), None)
+    if canonical:
+        own.add(_comparable(urljoin(doc.url, canonical)))
+    return any(_comparable(link.url) in own for link in links)
+
+
+def _comparable(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
 
 
 def _links(doc: Document, main: _List) -> tuple[Link, ...]:
@@ -493,7 +552,7 @@ def _links(doc: Document, main: _List) -> tuple[Link, ...]:
         if not item.href:
             continue
         url = urljoin(base, item.href)
-        if url in seen or url == doc.url:
+        if url in seen:
             continue
         seen.add(url)
         out.append(Link(url, item.title))
@@ -529,15 +588,29 @@ def _in_comments(a: HtmlElement) -> bool:
 
 
 def _same_article_page(current: str, nxt: str) -> bool:
-    """`nxt` is another page of the same document: `/2/`, `_1.shtml`, `?page=2`, `&start=5`."""
+    """`nxt` is another page of the same document: `/2/`, `-p2.html`, `_1.shtml`, `?page=2`."""
     a, b = urlsplit(current), urlsplit(nxt)
     if a.netloc and b.netloc and a.netloc.lower() != b.netloc.lower():
         return False
     stem = re.sub(r"\.[a-z]{2,5}$", "", a.path.rstrip("/"), flags=re.I)
     other = re.sub(r"\.[a-z]{2,5}$", "", b.path.rstrip("/"), flags=re.I)
     if other == stem:
-        return b.query != a.query and bool(_PAGE_NUM_URL_RE.search(b.query))
-    return other.startswith(stem) and bool(_PAGE_NUM_URL_RE.search(other[len(stem):]))
+        old = dict(parse_qsl(a.query))
+        new = dict(parse_qsl(b.query))
+        changed = {k for k in new if new[k] != old.get(k)}
+        return bool(changed) and all(_next_page_value(k, old.get(k), new[k]) for k in changed)
+    return other.startswith(stem) and bool(PAGE_SUFFIX_RE.fullmatch(other[len(stem):]))
+
+
+def _next_page_value(key: str, old: str | None, new: str) -> bool:
+    """`?page=2` after no page, `?page=3` after `?page=2`, any larger `?start=`: not `?p=<id>`."""
+    if not PAGE_PARAM_RE.fullmatch(key) or not new.isdigit():
+        return False
+    if key.lower() in OFFSET_PARAMS:
+        return old is None or (old.isdigit() and int(new) > int(old))
+    if old is None:
+        return int(new) <= 2
+    return old.isdigit() and int(new) == int(old) + 1
 
 
 def _next_link(doc: Document, *, listing: bool) -> str | None:
