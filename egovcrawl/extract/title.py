@@ -115,7 +115,7 @@ def _site_names(doc: Document) -> list[str]:
 _SITE_WORDS_RE = re.compile(
     r"(?:portal|website|homepage|gov\.uk|\.gov|government|ministry|ministerium|landesregierung|"
     r"senatsverwaltung|bundesregierung|staatskanzlei|landesportal|city of|stadt |department|"
-    r"agency|政府|网站|门户|官网|网$|在线$|频道$)",
+    r"agency|政府|网站|门户|官网|网$|在线$|频道$|新闻中心$|资讯中心$)",
     re.I,
 )
 MAX_SITE_PART_CHARS = 40
@@ -139,8 +139,8 @@ MAX_CHANNEL_CJK_CHARS = 6
 def _is_channel(title: str, first: tuple[int, int], part: tuple[int, int]) -> bool:
     text = title[part[0]:part[1]].strip()
     head = title[first[0]:first[1]]
-    return (0 < len(text) <= MAX_CHANNEL_CJK_CHARS and all("\u3400" <= ch <= "\u9fff" for ch in text)
-            and len(head) >= 2 * len(text))
+    all_cjk = all("\u3400" <= ch <= "\u9fff" for ch in text)
+    return 0 < len(text) <= MAX_CHANNEL_CJK_CHARS and all_cjk and len(head) >= 2 * len(text)
 
 
 def _strip_site_name(title: str, site_names: list[str]) -> str:
@@ -226,9 +226,9 @@ def _visible_element(doc: Document, reference: str) -> HtmlElement | None:
         c = _compact(own)
         if len(c) < MIN_TITLE_CHARS:
             continue
-        if c == ref or (ref.startswith(c) and len(c) >= 0.6 * len(ref)) or (
+        matches = c == ref or (ref.startswith(c) and len(c) >= 0.6 * len(ref)) or (
             c.startswith(ref) and len(ref) >= 0.8 * len(c)
-        ):
-            if not is_furniture(el):
-                return el
+        )
+        if matches and not is_furniture(el):
+            return el
     return None

@@ -55,3 +55,23 @@ def test_parse_title_text_normalises_space_and_country():
 def test_lowercase_word_prefix_is_not_a_country():
     h = parse_title_text("Update: new portal opens")
     assert h is not None and h.country is None
+
+
+def test_table_layout_headline_is_anchored_on_its_visible_element():
+    d = doc("""<html><head>
+    <title>武汉市推进一网通办改革_武汉要闻_武汉市人民政府门户网站</title></head><body>
+    <table><tr><td class="nav"><a href="/">首页</a></td></tr>
+    <tr><td align="center"><font size="4"><b>武汉市推进一网通办改革</b></font></td></tr>
+    <tr><td>发布时间：2024-07-03</td></tr></table></body></html>""")
+    h = extract_title(d)
+    assert h is not None and h.title == "武汉市推进一网通办改革"
+    assert h.element is not None and h.element.tag == "b"
+
+
+def test_breadcrumb_h1_with_a_section_name_is_not_the_headline():
+    d = doc("""<html><head><title>江苏多地要求师生员工暂不返校 - 新闻中心</title></head><body>
+    <h1 class="crumb">新闻</h1>
+    <div class="title">江苏多地要求师生员工暂不返校</div></body></html>""")
+    h = extract_title(d)
+    assert h is not None and h.title == "江苏多地要求师生员工暂不返校"
+    assert h.element is not None and h.element.tag == "div"
