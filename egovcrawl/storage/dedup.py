@@ -21,6 +21,7 @@ import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 # --- URL canonicalisation: data -------------------------------------------------------------
 
@@ -66,6 +67,8 @@ NEAR_DUP_THRESHOLD = 0.5  # estimated Jaccard needed to link a candidate
 MINHASH_VERSION = 1  # bump when shingling or hashing changes: stored signatures are then rebuilt
 
 _P = np.uint64(0x100000001B3)  # FNV prime: rolling polynomial over code points
+_POWERS = {w: np.array([pow(int(_P), w - 1 - j, 2**64) for j in range(w)], dtype=np.uint64)
+           for w in range(1, max(SHINGLE_CJK, SHINGLE_ALPHA) + 1)}
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 finaliser constants
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -176,21 +179,25 @@ def _shingle_hashes(norm: str) -> np.ndarray:
     cjk = len(CJK_CHAR.findall(norm[:2000]))
     width = SHINGLE_CJK if cjk * 3 > min(len(norm), 2000) else SHINGLE_ALPHA
     codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    n = len(codes) - width + 1
-    if n <= 0:
-        if len(codes) == 0:
-            return np.empty(0, dtype=np.uint64)
-        n, width = 1, len(codes)
-    h = np.zeros(n, dtype=np.uint64)
+    width = min(width, len(codes))
     with np.errstate(over="ignore"):
-        for j in range(width):
-            h = h * _P + codes[j : j + n]
+        # polynomial hash of every window in one C loop (uint64 arithmetic wraps mod 2**64)
+        h = sliding_window_view(codes, width) @ _POWERS[width]
         h ^= h >> np.uint64(30)
         h *= _MIX1
         h ^= h >> np.uint64(27)
         h *= _MIX2
         h ^= h >> np.uint64(31)
     return h
+
+
+def fingerprints(text: str | None) -> tuple[str | None, np.ndarray | None]:
+    """(content_hash, minhash) from one normalisation of the text."""
+    norm = normalise_text(text)
+    if len(norm) < MIN_TEXT_FOR_HASH:
+        return None, None
+    digest = hashlib.blake2b(norm.encode("utf-8"), digest_size=16).hexdigest()
+    return digest, _minhash_norm(norm)
 
 
 def minhash(text: str | None) -> np.ndarray | None:
@@ -203,6 +210,10 @@ def minhash(text: str | None) -> np.ndarray | None:
     norm = normalise_text(text)
     if len(norm) < MIN_TEXT_FOR_HASH:
         return None
+    return _minhash_norm(norm)
+
+
+def _minhash_norm(norm: str) -> np.ndarray | None:
     h = _shingle_hashes(norm)
     bins = (h >> np.uint64(58)).astype(np.intp)  # top 6 bits: 64 bins
     vals = (h & np.uint64(0xFFFFFFFF)).astype(np.uint32)
