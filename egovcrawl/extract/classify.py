@@ -89,7 +89,7 @@ READ_MORE_RE = re.compile(
     r"^\s*[\[【(]?\s*(?:read\s+more|read\s+the\s+rest|read\s+full(?:\s+(?:story|article))?|"
     r"continue\s+reading|more|full\s+story|learn\s+more|weiterlesen|weiter\s+lesen|mehr|"
     r"mehr\s+lesen|mehr\s+erfahren|zum\s+artikel|details|阅读全文|阅读更多|查看全文|查看详情|"
-    r"详细|详情|全文|更多|more\s*>+)\s*[\]】)]?\s*(?:[:：»›>…\.\-–—]+\s*|$)",
+    r"详细|详情|全文|更多|more\s*>+)\s*[\]】)]?\s*(?:[:：»›>→…\.\-–—]+\s*|$)",
     re.I,
 )
 #: Link text (decorations stripped) of a "next page" link.
@@ -513,7 +513,8 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
             doc, links
         ):
             return Classification("listing", links, _next_link(doc, listing=True))
-    text_chars = weighted_len(text) if text else 0
+    # without extracted text, the paragraphs outside any list stand in for it
+    text_chars = weighted_len(text) if text else outside
     hinted = headline is not None or _article_metadata(doc)
     if text_chars >= ARTICLE_MIN_CHARS or (hinted and text_chars >= ARTICLE_MIN_CHARS_WITH_HINTS):
         return Classification("article", (), _next_link(doc, listing=False))
