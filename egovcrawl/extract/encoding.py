@@ -40,6 +40,8 @@ _FTYP = b"ftyp"
 #: "BM" (bitmap) and "ID3" are also how text can start; they only count with binary bytes after.
 _WEAK_SIGNATURES = (b"BM", b"ID3", b"RIFF", b"OggS", b"fLaC")
 BINARY_SNIFF_BYTES = 1024
+#: A body that opens with a tag, doctype or comment is a (maybe broken) page, whatever follows.
+_MARKUP_START_RE = re.compile(rb"<(?:[A-Za-z!?/])")
 #: Share of control bytes (other than tab/newline/CR/form feed/ESC) that marks binary data.
 MAX_CONTROL_RATIO = 0.10
 
@@ -156,8 +158,9 @@ def _sniff_utf16(head: bytes) -> str | None:
 def looks_binary(raw: bytes) -> bool:
     """True for PDFs, images, archives, office files and other non-text bodies.
 
-    UTF-16/32 HTML (with a BOM, or BOM-less with its NUL pattern) is text; an empty body is not
-    binary (it gives an empty Page, not an error).
+    UTF-16/32 HTML (with a BOM, or BOM-less with its NUL pattern) is text, and so is a body that
+    opens with markup however broken its later bytes; an empty body is not binary (it gives an
+    empty Page, not an error).
     """
     head = raw[:BINARY_SNIFF_BYTES]
     if not head or _bom(head) or _sniff_utf16(head):
@@ -170,6 +173,8 @@ def looks_binary(raw: bytes) -> bool:
             return True
     if head[4:8] == _FTYP:
         return True
+    if _MARKUP_START_RE.match(stripped):  # starts like HTML: broken bytes later are not binary
+        return False
     if b"\x00" in head:
         return True
     return _control_ratio(head) > MAX_CONTROL_RATIO

@@ -208,7 +208,8 @@ def test_looks_binary_rejects_binaries(raw):
 @pytest.mark.parametrize(
     "raw",
     [b"", page(ZH, "gbk").encode("gb18030"), page(DE).encode("utf-8"), b"  \n<html><body>x",
-     "\ufeff<html>".encode("utf-16"), b"BMW presents e-government cars", b"ID3 is a tag format"],
+     "\ufeff<html>".encode("utf-16"), b"BMW presents e-government cars", b"ID3 is a tag format",
+     b"<html><body>" + bytes(range(256)) * 4],
 )
 def test_looks_binary_accepts_text(raw):
     assert not looks_binary(raw)
