@@ -63,8 +63,16 @@ def test_twenty_megabyte_page(no_hang):
     assert isinstance(extract_page(body, URL), Page)
 
 
-def test_random_bytes(no_hang):
-    assert isinstance(extract_page(b"<html>" + os.urandom(50_000), URL), Page)
+def test_random_bytes_without_nul_give_a_page(no_hang):
+    noise = os.urandom(50_000).replace(b"\x00", b"")
+    assert isinstance(extract_page(b"<html><body>" + noise, URL), Page)
+
+
+def test_random_bytes_with_nul_are_binary_or_a_page(no_hang):
+    try:
+        assert isinstance(extract_page(os.urandom(50_000), URL), Page)
+    except ExtractionError as exc:
+        assert "binary" in str(exc)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -553,6 +553,9 @@ def _is_boilerplate(line: _Line, headline: str | None) -> bool:
     return False
 
 
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
+
+
 def _clean(lines: list[_Line], headline: str | None) -> str | None:
     kept: list[_Line] = []
     in_related = False
@@ -582,7 +585,8 @@ def _clean(lines: list[_Line], headline: str | None) -> str | None:
         current.append(ln.text)
     out.append("\n".join(current))
     text = "\n\n".join(out).strip()
-    return text or None
+    # punctuation or markup debris with no letter or digit in it is not text
+    return text if _WORD_CHAR_RE.search(text) else None
 
 
 # ------------------------------------------------------------------------ API
