@@ -78,6 +78,15 @@ TITLE_NEAR_START = 150
 #: metadata (short government notices are articles too).
 ARTICLE_MIN_CHARS = 500
 ARTICLE_MIN_CHARS_WITH_HINTS = 150
+#: Error pages (their short apology text with a headline would otherwise pass as a notice).
+ERROR_TITLE_RE = re.compile(
+    r"\b(?:404|403|410|500)\b|page\s+not\s+found|not\s+found|page\s+(?:does\s+not|doesn'?t)\s+"
+    r"exist|no\s+longer\s+available|seite\s+nicht\s+gefunden|nicht\s+gefunden|fehlerseite|"
+    r"页面不存在|页面未找到|找不到|无法找到|访问的页面|出错了|错误页面",
+    re.I,
+)
+#: An error page's text is short; a long text under such a title is a real article about it.
+ERROR_MAX_CHARS = 1500
 #: Items' text is read up to this many characters (teasers are short; bounds hostile pages).
 MAX_ITEM_TEXT = 2000
 #: Paragraph-like elements whose text outside the list counts as article evidence.
@@ -515,6 +524,8 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
             return Classification("listing", links, _next_link(doc, listing=True))
     # without extracted text, the paragraphs outside any list stand in for it
     text_chars = weighted_len(text) if text else outside
+    if text_chars < ERROR_MAX_CHARS and _is_error_page(doc, headline):
+        return Classification("other")
     hinted = headline is not None or _article_metadata(doc)
     if text_chars >= ARTICLE_MIN_CHARS or (hinted and text_chars >= ARTICLE_MIN_CHARS_WITH_HINTS):
         return Classification("article", (), _next_link(doc, listing=False))
@@ -543,6 +554,13 @@ def _links_to_self(doc: Document, links: tuple[Link, ...]) -> bool:
 def _comparable(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
+
+
+def _is_error_page(doc: Document, headline: Headline | None) -> bool:
+    title_el = doc.head.find("title") if doc.head is not None else None
+    titles = [headline.title if headline is not None else "",
+              title_el.text_content() if title_el is not None else ""]
+    return any(ERROR_TITLE_RE.search(t[:200]) for t in titles if t)
 
 
 def _links(doc: Document, main: _List) -> tuple[Link, ...]:

@@ -265,7 +265,13 @@ def test_other_pages():
     <li><a href="/b">Press and media releases</a></li><li><a href="/c">Services for citizens</a>
     </li></ul></nav><form action="/search"><input name="q"></form></body></html>"""
     error = "<html><body><h1>404 Not Found</h1><p>The page was not found.</p></body></html>"
+    long_error = ("<html><head><title>Page not found | Office of Digital Services</title></head>"
+                  f"<body><h1>Page not found</h1><p>{PARA} Try the search box or the newsroom."
+                  "</p></body></html>")
+    zh_error = ("<html><head><title>您访问的页面不存在</title></head><body><h1>404</h1>"
+                f"<p>{ZH_PARA}</p></body></html>")
     for html, text in ((home, None), (error, "The page was not found."), ("", None),
+                       (long_error, PARA), (zh_error, ZH_PARA),
                        ("<html><body></body></html>", None)):
         assert run(html, "https://x.example.gov/", text) == Classification("other")
 
