@@ -17,11 +17,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from egovcrawl.extract.dom import Document, normalize_space
 from egovcrawl.extract.model import Copyright
-from egovcrawl.extract.views import class_tokens, text_nodes_with
+from egovcrawl.extract.views import class_tokens, needle_re, text_nodes_with
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -29,7 +30,7 @@ from egovcrawl.extract.views import class_tokens, text_nodes_with
 #: about copyright law is not a footer; `(c)` only counts before a year.
 MARK_RE = re.compile(
     r"©|&copy;|\(c\)(?=\s*(?:19|20)\d\d)|copy\s*right(?=\s*(?:©|\(c\)|&copy;|(?:19|20)\d\d|[:：]"
-    r"|by\b|\s+\w))|copr\.",
+    r"|by\b))|copr\.",
     re.I,
 )
 RESERVED_RE = re.compile(r"版权所有|版權所有|版权归|著作权所有")
@@ -47,6 +48,7 @@ CREDIT_RE = re.compile(
     r"(?:developed|built)\s+)?by|design\s+by|developed\s+by|website\s+by|site\s+by|"
     r"built\s+(?:with|by)|hosted\s+by|made\s+with|created\s+by|realisiert\s+(?:von|durch)|"
     r"umsetzung\s*[:：]|gestaltung\s*[:：]|entwickelt\s+von|webdesign\s*[:：]?|"
+    r"content\s+management\s+by|cms\s*[:：]|"
     r"技术支持|网站建设|设计制作|网站设计|建设维护|技术维护|网站制作)\s*[:：]?\s*",
     re.I,
 )
@@ -54,33 +56,45 @@ CREDIT_RE = re.compile(
 CMS_RE = re.compile(r"Joomla!?(?:\s+is\s+Free\s+Software[^|\n]*)?|WordPress(?:\.org)?"
                     r"|Drupal|TYPO3|Wix\.com", re.I)
 #: Where a name (holder or credit) ends.
+#: "All rights reserved" in the languages of the sites we meet: never (part of) a holder.
+RIGHTS = (r"(?:all\s+rights|alle\s+rechte|tous\s+droits|todos\s+(?:os|los)\s+direitos|"
+          r"todos\s+los\s+derechos|tutti\s+i\s+diritti|alle\s+reche|some\s+rights|"
+          r"einige\s+rechte|rights\s+reserved|visos\s+teis|minden\s+jog|wszelkie\s+prawa|"
+          r"prava\s+zadr|riproduzione\s+riservata|все\s+права|усі\s+права|telif\s+hak|حقوق|저작권|無断転載)")
+RIGHTS_RE = re.compile(RIGHTS, re.I)
+#: A full date inside a would-be holder (`©SZ vom 15.05.2019/vit`): an article's print credit.
+DATE_IN_NAME_RE = re.compile(
+    r"\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d|(?:19|20)\d\d[-/.]\d\d?[-/.]\d")
 STOP_RE = re.compile(
-    r"\s*(?:[|｜·•\n;；，。、<>«»]|\s[-–—/]\s|,\s*(?!(?:inc|ltd|llc|gmbh|ag|e\.\s?v|s\.a|co|corp|"
-    r"plc|kg)\b)|all\s+rights|alle\s+rechte|tous\s+droits|some\s+rights|rights\s+reserved|"
+    r"\s*(?:[|｜·•\n;；，。、<>«»©]|\s(?:und|and|&)\s+(?:©|copyright)|\s[-–—/]\s|,\s*(?!(?:inc|ltd|llc|gmbh|ag|e\.\s?v|s\.a|co|corp|"
+    r"plc|kg)\b)|" + RIGHTS + r"|"
     r"保留|版权所有|版權所有|不得|未经|严禁|主办|承办|协办|主管|技术支持|地址|电话|邮编|传真|"
     r"联系|网站标识码|备案|ICP|公网安备|e-?mail|tel\.?\s|phone|fax|impressum|datenschutz|"
     r"kontakt|privacy|terms|cookie|disclaimer|sitemap|(?:proudly\s+)?powered\s|theme\s*(?:by|:)|"
     r"design(?:ed)?\s+by|developed\s+by|hosted\s+by|built\s+with|realisiert|"
-    r"\.(?:\s|$)|\s\((?!c\)))",
+    r"(?<!\b[A-Z])\.(?:\s|$)|\s\((?!c\))|(?<![\w.])(?:19|20)\d{2}(?!\d))",
     re.I,
 )
 #: Abbreviations whose final dot belongs to the name (`Sohu.com Inc.`).
-ABBREV_RE = re.compile(r"(?:inc|ltd|co|corp|llc|plc|e\.\s?v|gmbh|s\.a|bros|st)$", re.I)
+ABBREV_RE = re.compile(r"\b(?:inc|ltd|co|corp|llc|plc|e\.\s?v|gmbh|s\.a|bros)$", re.I)
 #: Phrases before 版权所有 that are not part of the holder (`所有内容为中国西藏新闻网版权所有`).
 LEADING_JUNK_RE = re.compile(r"^(?:本站|本网站?|网站)?(?:所有|全部)?(?:内容|文章|资料|信息)?"
                              r"(?:均|皆)?(?:为|归|属于)\s*")
 YEARS_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})(?:\s*(?:[-–—~～至到/]|bis|to|until)\s*((?:19|20)\d{2}|\d{2})"
+    r"(?<![\d.])((?:19|20)\d{2})(?:\s*(?:[-–—~～至到/]|bis|to|until)\s*((?:19|20)\d{2}|\d{2})"
     r"(?!\d))?(?!\d)", re.I)
 FIRST_YEAR, LAST_YEAR = 1980, 2100
 #: class/id fragments of footer-like blocks; searched first.
-FOOTER_RE = re.compile(r"foot|copyright|copy\b|copy[-_]|bottom|colophon|site-?info|legal|"
-                       r"banquan|bq|dibu|contentinfo|imprint", re.I)
+FOOTER_RE = re.compile(r"foot|bottom|colophon|site-?info|legal|banquan|dibu|contentinfo|imprint",
+                       re.I)
+#: A `copyright` class marks a footer line, or a picture credit when an image is beside it.
+COPYRIGHT_CLASS_RE = re.compile(r"copyright|(?:^|[\s_\-])copy(?:$|[\s_\-])", re.I)
 #: Containers whose © belongs to the article or a picture, not the site.
 NOT_FOOTER_TAGS = frozenset({"article", "figure", "figcaption", "blockquote", "caption",
                              "q", "cite"})
-NOT_FOOTER_RE = re.compile(r"caption|bildunterschrift|bildnachweis|photo|image|img|media|"
-                           r"article-?body|entry-content|post-content|articlebody", re.I)
+NOT_FOOTER_RE = re.compile(r"(?:^|[\s_\-])(?:caption|wp-caption|bildunterschrift|bildnachweis|"
+                           r"photo|image|img|picture|figure|article-?body|entry-content|"
+                           r"post-content|articlebody)(?:$|[\s_\-\d])", re.I)
 BLOCK_TAGS = frozenset({"p", "div", "td", "th", "li", "dd", "dt", "footer", "section", "address",
                         "center", "tr", "table", "ul", "ol", "body", "form", "header", "aside",
                         "nav", "main", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dl", "article"})
@@ -93,6 +107,8 @@ MAX_LINE_CHARS = 500
 
 # --- parsing ----------------------------------------------------------------------------------
 
+_NEEDLES = needle_re(NEEDLES)
+_IMAGES = etree.XPath("./img|./picture|./*/img|./*/picture|./video")
 _CJK = r"\u3400-\u9fff"
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _HAS_WORD_RE = re.compile(rf"[A-Za-z{_CJK}]")
@@ -101,7 +117,9 @@ _BREAK_RE = re.compile(r"\u3000|\u00a0{2,}|\t| {3,}")
 
 def _cut_name(s: str) -> str | None:
     """The name at the start of `s`, up to the next separator or label; None if not a name."""
-    s = s[:MAX_NAME_CHARS * 2].lstrip(" :：,，-–")
+    s = s[:MAX_NAME_CHARS * 2].lstrip(" :：,，-–—·•|")
+    if RIGHTS_RE.match(s) or DATE_IN_NAME_RE.search(s[:40]):
+        return None
     s = re.sub(r"^(?:by|von|par)\s+", "", s, flags=re.I)
     m = STOP_RE.search(s)
     name = s[:m.start()] if m else s
@@ -180,7 +198,7 @@ def _parse_line(line: str) -> tuple[int, Copyright] | None:
     rank = 3
     for m in MARK_RE.finditer(work):
         after = work[m.end():]
-        lead = re.match(r"\s*(?:(?:©|\(c\)|&copy;)\s*)?[:：]?\s*", after, re.I)
+        lead = re.match(r"\s*(?:(?:©|\(c\)|&copy;|copyright)\s*)*[:：]?\s*", after, re.I)
         after = after[lead.end() if lead else 0:]
         ym = re.match(YEARS_RE.pattern, after, re.I)
         years = years or _years(work[m.end():m.end() + 40])
@@ -200,11 +218,11 @@ def _parse_line(line: str) -> tuple[int, Copyright] | None:
                 holder = _name_before(work[:m.start()])
             if holder:
                 break
-    if holder is None and years is None and MARK_RE.search(work):
-        # `Yahoo.com.cn © 2006`: the holder printed before the mark
-        m = MARK_RE.search(work)
-        assert m is not None
-        years = _years(work[m.end():m.end() + 40])
+    first_mark = MARK_RE.search(work)
+    if holder is None and first_mark:
+        # `Yahoo.com.cn © 2006`, `Reddit Inc © 2020`: the holder printed before the mark
+        years = years or _years(work[first_mark.end():first_mark.end() + 40])
+        holder = _name_before(work[:first_mark.start()])
     if holder is not None or years is not None:
         rank = 0 if holder else 1
     if holder is None:
@@ -225,7 +243,10 @@ def _name_before(s: str) -> str | None:
     seg = re.split(r"[|｜·•\n;；，。]|\s[-–—/]\s", s)[-1]
     seg = MARK_RE.sub(" ", seg)
     seg = YEARS_RE.sub(" ", seg)
-    seg = re.sub(r"all\s+rights\s+reserved\.?", " ", seg, flags=re.I).strip()
+    seg = RIGHTS_RE.split(seg)[0] if RIGHTS_RE.match(seg.strip()) is None else ""
+    seg = seg.strip()
+    if len(seg) > MAX_NAME_CHARS or len(seg.split()) > 6:
+        return None  # a sentence before the mark, not a name
     parts = re.split(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", seg)
     seg = LEADING_JUNK_RE.sub("", parts[-1].strip())
     return _cut_name(seg) if seg else None
@@ -238,7 +259,7 @@ def extract_copyright(doc: Document) -> Copyright | None:
     """The site's copyright footer, or None. Footer-like blocks first, never the article."""
     lines: list[tuple[int, int, int, Copyright]] = []  # (tier, rank, order, record)
     seen: set[HtmlElement] = set()
-    for node in text_nodes_with(doc.body, NEEDLES, last=LAST_NODES):
+    for node in text_nodes_with(doc.body, _NEEDLES, last=LAST_NODES):
         el = node.getparent()
         if el is not None and node.is_tail:
             el = el.getparent()
@@ -247,7 +268,7 @@ def extract_copyright(doc: Document) -> Copyright | None:
             continue
         seen.add(block)
         for line in _lines(block):
-            if not any(n in line for n in NEEDLES):
+            if not _NEEDLES.search(line):
                 continue
             parsed = _parse_line(line)
             if parsed is None:
@@ -279,25 +300,47 @@ def extract_copyright(doc: Document) -> Copyright | None:
 
 
 def _block(el: HtmlElement | None) -> tuple[HtmlElement | None, int]:
-    """The block holding a text node, and its tier: 0 footer-like, 1 elsewhere at the end."""
+    """The block holding a text node, and its tier: 0 footer-like, 1 elsewhere at the end.
+
+    None for text in scripts, the article, quotes, and picture credits: a `© Getty Images` next
+    to an image (even in a `copyright`-classed span) is the picture's, not the site's.
+    """
     block: HtmlElement | None = None
-    tier = 1
+    weak: HtmlElement | None = None
     node = el
     while node is not None:
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in ("script", "style", "title", "option", "select", "noscript"):
             return None, 1
-        if tag in NOT_FOOTER_TAGS:
-            return None, 1
         ci = class_tokens(node)
         if tag == "footer" or node.get("role") == "contentinfo" or FOOTER_RE.search(ci):
-            tier = 0
-        elif tier == 1 and NOT_FOOTER_RE.search(ci):
+            # a real footer: logos beside the line do not matter
+            return (block if block is not None else node), 0
+        if tag in NOT_FOOTER_TAGS or NOT_FOOTER_RE.search(ci):
             return None, 1
+        if weak is None and COPYRIGHT_CLASS_RE.search(ci):
+            weak = node
         if block is None and tag in BLOCK_TAGS:
             block = node
         node = node.getparent()
-    return block, tier
+    if weak is not None and not _by_image(weak):
+        return (block if block is not None else weak), 0
+    if block is None or _by_image(block):
+        return None, 1
+    return block, 1
+
+
+def _by_image(block: HtmlElement) -> bool:
+    """A short block holding or right beside an image: a picture credit."""
+    if block.tag in ("footer", "body") or len(block) > 12:
+        return False
+    if _IMAGES(block):
+        return True
+    for sib in (block.getprevious(), block.getnext()):
+        if sib is not None and (sib.tag in ("img", "picture", "figure", "video")
+                                or _IMAGES(sib)) and len(sib) <= 4:
+            return True
+    return False
 
 
 def _lines(block: HtmlElement) -> list[str]:

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from egovcrawl.extract.dom import Document, element_text, normalize_space
 from egovcrawl.extract.model import SiteCounter
-from egovcrawl.extract.views import NUMBER, parse_count, text_nodes_with
+from egovcrawl.extract.views import NUMBER, needle_re, parse_count, text_nodes_with
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -88,6 +88,13 @@ _FIELDS = (("today", _field_re(TODAY_LABELS)), ("yesterday", _field_re(YESTERDAY
 _STRONG = frozenset(w.lower() for w in STRONG_LABELS)
 
 
+_NEEDLES = needle_re(NEEDLES)
+
+
+def _plausible(window: str) -> bool:
+    return _parse(normalize_space(window))[1]
+
+
 def parse_site_counter(text: str) -> SiteCounter | None:
     """Today/yesterday/total from a counter widget's text, or None if it holds none of them."""
     found, _ = _parse(normalize_space(text)[:2000])
@@ -98,7 +105,7 @@ def _parse(text: str) -> tuple[SiteCounter | None, bool]:
     """(counter, strong): strong when the wording alone proves a visitor counter."""
     values: dict[str, int] = {}
     strong = False
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # spans of the matches, to keep raw to the widget
     for name, rx in _FIELDS:
         for m in rx.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
@@ -117,19 +124,21 @@ def _parse(text: str) -> tuple[SiteCounter | None, bool]:
         value = parse_count(num) if num else None
         if value is not None:
             values["total"] = value
+            taken.append((m.start(), m.end()))
             strong = True
     if not values:
         return None, False
     strong = strong or len(values) >= 2
+    raw = text[min(s for s, _ in taken):max(e for _, e in taken)]
     return SiteCounter(today=values.get("today"), yesterday=values.get("yesterday"),
-                       total=values.get("total"), raw=text[:300]), strong
+                       total=values.get("total"), raw=raw[:300]), strong
 
 
 def extract_site_counter(doc: Document) -> SiteCounter | None:
     """The page's visitor counter, or None. The widget with the most fields wins."""
     best: tuple[int, SiteCounter] | None = None
     seen: set[HtmlElement] = set()
-    for node in text_nodes_with(doc.body, NEEDLES):
+    for node in text_nodes_with(doc.body, _NEEDLES, window_ok=_plausible):
         el = node.getparent()
         if el is not None and node.is_tail:
             el = el.getparent()

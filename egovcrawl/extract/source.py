@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 from egovcrawl.extract.dom import Document, element_text, is_furniture, normalize_space
 from egovcrawl.extract.model import Source
 from egovcrawl.extract.title import Headline
-from egovcrawl.extract.views import class_tokens, headline_levels, text_nodes_with
+from egovcrawl.extract.views import class_tokens, headline_levels, needle_re, text_nodes_with
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -69,8 +69,23 @@ GENERIC_NAMES = frozenset({
 UPDATED_RE = re.compile(r"[|｜]\s*(?:updated|aktualisiert)\s*[:：]", re.I)
 DOMAIN_RE = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}$", re.I)
 #: <meta> names of CMSes that record the original publisher (TRS on gov.cn: ContentSource).
-META_SOURCE = ("contentsource", "source", "article:source", "og:article:source", "dc.source",
-               "original-source", "syndication-source", "citation_publisher")
+META_SOURCE = ("contentsource", "source", "article:source", "og:article:source",
+               "original-source", "syndication-source")
+#: JSON-LD types of `isBasedOn` that are cited studies/data, not a re-published original.
+CITATION_TYPES = frozenset({"scholarlyarticle", "medicalscholarlyarticle", "dataset", "book",
+                            "chapter", "thesis", "report", "claim", "review"})
+#: Text before a label that makes the line a picture credit (`Bild: © X. Quelle: Unsplash`).
+PICTURE_LINE_RE = re.compile(r"©|(?:bild|foto|photo|image|picture|grafik|illustration)\w*|"
+                             r"图片|摄影|配图|图/|druckauflösung", re.I)
+#: A "name" that is a date: `First published on November 20, 2019`.
+DATE_NAME_RE = re.compile(
+    r"^(?:\d{1,4}\s*[-./年月]\s*\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mär|mai|"
+    r"okt|dez|mon|tue|wed|thu|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag)[a-zä]*\.?,?\s+\d)",
+    re.I,
+)
+#: Second-level labels under which sites register (`com.cn`, `gov.cn`, `co.uk`).
+SECOND_LEVEL = frozenset({"com", "co", "gov", "org", "net", "edu", "ac", "or", "ne", "go"})
 NEEDLES = ("来源", "來源", "来自", "出处", "转载", "转自", "摘自", "选自", "原载", "ource", "OURCE",
            "uelle", "UELLE", "riginally", "irst published", "eprinted", "epublished",
            "ourtesy", "pdated", "ktualisiert", "erschienen")
@@ -91,23 +106,33 @@ _LABEL_RE = re.compile(
              for i, (label, _) in enumerate(LABELS)),
     re.I,
 )
+YEAR_IN_PARENS_RE = re.compile(r"\((?:19|20)\d\d[a-z]?\)")
 _NEEDS_COLON = {f"l{i}" for i, (_, colon) in enumerate(LABELS) if colon}
 _COLON_RE = re.compile(r"\s*[:：]\s*|\s+")
 _GAP_RE = re.compile(r"\s*[\u3000\t\n\r]\s*|\u00a0{2,}|[ \u00a0]{3,}")
 _VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 
 
-def _clean(name: str) -> str | None:
-    m = STOP_RE.search(name)
-    if m:
-        name = name[:m.start()]
-    name = name.strip(" \t:：,，.。;；()（）\"'“”")
-    name = name.strip("《》〈〉「」")
+def _clean(name: str, *, cut: bool = True) -> str | None:
+    if cut:
+        m = STOP_RE.search(name)
+        if m:
+            name = name[:m.start()]
+    name = name.strip()
+    if name.endswith((":", "：")) or re.search(r"[=<>{}\"]", name):
+        return None  # a form label (`Quelle: Nick:`) or markup debris
+    name = name.strip(" \t,，.。;；\"'“”《》〈〉「」")
+    for op, cl in ("()", "（）", "[]"):  # drop unbalanced brackets only: `House of Clio (Sony)`
+        if name.count(op) != name.count(cl):
+            name = name.strip(op + cl)
     if not name or len(name) > MAX_NAME_CHARS or not re.search(r"[A-Za-z\u3400-\u9fff]", name):
         return None
-    if name.lower() in GENERIC_NAMES or len(name.split()) > 8:
+    if name.lower() in GENERIC_NAMES or len(name.split()) > 8 or DATE_NAME_RE.match(name):
         return None
     return name
+
+
+_NEEDLES = needle_re(NEEDLES)
 
 
 def parse_source(text: str) -> Source | None:
@@ -124,6 +149,8 @@ def _parse(text: str) -> tuple[str, int] | None:
     """(name, position of the name in text) of the first source label with a usable name."""
     for m in _LABEL_RE.finditer(text):
         if NOT_PUBLISHER_BEFORE_RE.search(text[max(0, m.start() - 8):m.start()]):
+            continue
+        if PICTURE_LINE_RE.search(text[max(0, m.start() - 60):m.start()]):
             continue
         sep = _COLON_RE.match(text, m.end())
         if m.lastgroup in _NEEDS_COLON and (sep is None or not re.search("[:：]", sep.group())):
@@ -162,12 +189,13 @@ def extract_source(doc: Document, headline: Headline | None) -> Source | None:
 def _candidates(doc: Document, root: HtmlElement) -> list[tuple[HtmlElement, Source]]:
     out: list[tuple[HtmlElement, Source]] = []
     seen: set[HtmlElement] = set()
-    for node in text_nodes_with(root, NEEDLES):
+    for node in text_nodes_with(root, _NEEDLES, window_ok=lambda w: _parse(w) is not None):
         el = node.getparent()
         if el is not None and node.is_tail:
             el = el.getparent()
         for _ in range(2):  # label and name may be split across inline elements: climb once
-            if el is None or el in seen or el.tag in ("body", "html", "script", "style"):
+            if el is None or el in seen or el.tag in ("body", "html", "script", "style", "form",
+                                                      "label", "select", "option", "textarea"):
                 break
             seen.add(el)
             if _caption(el):
@@ -269,6 +297,9 @@ def _from_jsonld(doc: Document, own: set[str]) -> Source | None:
         for key in ("isBasedOn", "isBasedOnUrl", "sourceOrganization"):
             value = obj.get(key)
             for item in value if isinstance(value, list) else [value]:
+                kind = item.get("@type") if isinstance(item, dict) else None
+                if isinstance(kind, str) and kind.lower() in CITATION_TYPES:
+                    continue
                 src = _jsonld_source(doc, item)
                 if src and not _is_self(src, own, doc):
                     return src
@@ -284,7 +315,9 @@ def _jsonld_source(doc: Document, item: Any) -> Source | None:
         return Source(name=name, url=None, raw=value) if name else None
     if isinstance(item, dict):
         name = item.get("name")
-        name = _clean(normalize_space(name)) if isinstance(name, str) else None
+        if isinstance(name, str) and (len(name) > MAX_NAME_CHARS or YEAR_IN_PARENS_RE.search(name)):
+            return None  # a literature citation (`Hilimire, M. et al. (2015): …`), not a publisher
+        name = _clean(normalize_space(name), cut=False) if isinstance(name, str) else None
         url = item.get("url") or item.get("@id")
         url = _absolute(doc.url, url) if isinstance(url, str) else None
         if name or url:
@@ -298,10 +331,28 @@ def _own_names(doc: Document) -> set[str]:
     for obj in doc.jsonld:
         if str(obj.get("@type", "")).lower() in ("website", "organization"):
             names.add(obj.get("name") if isinstance(obj.get("name"), str) else None)
-    host = (urlsplit(doc.url).hostname or "").lower()
-    names.add(host)
-    names.add(host.removeprefix("www."))
+    for host in _own_hosts(doc):
+        names.add(host)
+        names.add(host.split(".")[0])  # `chinadaily` for chinadaily.com.cn
     return {_norm(n) for n in names if n} - {""}
+
+
+def _own_hosts(doc: Document) -> set[str]:
+    """The page's own site. The canonical URL stands in only when the page URL has no host: a
+    re-published article's canonical often points at the original publisher."""
+    host = _site(urlsplit(doc.url).hostname or "") if doc.url else ""
+    if not host:
+        canonical = extract_canonical(doc)
+        host = _site(urlsplit(canonical).hostname or "") if canonical else ""
+    return {host} - {""}
+
+
+def _site(host: str) -> str:
+    """The registrable part of a host: `www.wuhan.gov.cn` -> `wuhan.gov.cn`."""
+    labels = host.lower().strip(".").split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
 
 
 def _norm(name: str) -> str:
@@ -311,13 +362,11 @@ def _norm(name: str) -> str:
 def _is_self(src: Source, own: set[str], doc: Document) -> bool:
     if src.name and _norm(src.name) in own:
         return True
-    host = (urlsplit(doc.url).hostname or "").lower().removeprefix("www.")
-    if src.name and DOMAIN_RE.match(src.name) and host \
-            and src.name.lower().removeprefix("www.") == host:
+    hosts = _own_hosts(doc)
+    if src.name and DOMAIN_RE.match(src.name) and _site(src.name) in hosts:
         return True
     if src.name is None and src.url:
-        other = (urlsplit(src.url).hostname or "").lower().removeprefix("www.")
-        return other == host
+        return _site(urlsplit(src.url).hostname or "") in hosts
     return False
 
 

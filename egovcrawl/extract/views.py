@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from lxml import etree
@@ -56,7 +56,7 @@ LATIN_LABELS_BEFORE = (
 #: Labels printed after the number (`43 Views`, `123次浏览`, `1.208 mal gelesen`).
 LABELS_AFTER = (
     "views", "view", "hits", "reads", "times read", "times viewed", "aufrufe", "zugriffe",
-    "mal gelesen", "mal aufgerufen", "klicks", "次阅读", "次浏览", "人阅读", "人浏览", "人看过",
+    "mal gelesen", "mal aufgerufen", "次阅读", "次浏览", "人阅读", "人浏览", "人看过",
     "次点击", "次查看", "阅读", "浏览", "次閱讀", "次瀏覽",
 )
 #: `Read 1,234 times`, `Viewed 12 times`, `gelesen: 12 mal`.
@@ -81,8 +81,9 @@ SITE_COUNTER_CONTEXT_RE = re.compile(
 #: Substrings that must occur in a text node for it to be worth a look (case variants listed
 #: because the search is a plain substring search, the cheapest that lxml offers).
 NEEDLES = (
-    "iew", "IEW", "its", "ITS", "ead", "EAD", "ufrufe", "ugriff", "lick", "elesen", "isit",
-    "阅", "浏", "点击", "访问", "查看", "人气", "閱", "瀏", "點擊",
+    "iews", "IEWS", "iewed", "Hits", "hits", "HITS", "Reads", "reads", "ead count", " times",
+    "ufrufe", "ugriff", "lick", "elesen", "阅", "浏", "点击", "访问", "查看", "人气", "閱", "瀏",
+    "點擊",
 )
 #: schema.org interaction types that count views (not likes, comments or shares).
 VIEW_ACTIONS = ("viewaction", "readaction", "watchaction")
@@ -97,11 +98,16 @@ MAX_LEVEL = 4
 #: Longest container text accepted as a meta line (longer = prose that happens to mention views).
 MAX_META_CHARS = 240
 MAX_TEXT_NODES_FETCHED = 40
+#: Text nodes longer than this are scripts or prose paragraphs, never a label: not searched.
+MAX_NODE_CHARS = 1000
+#: Characters either side of a hit that `window_ok` sees.
+WINDOW = 160
 MAX_COUNT = 10**11
 
 # --- shared helpers ---------------------------------------------------------------------------
 
 _ALL_TEXT = etree.XPath(".//text()", smart_strings=False)
+_MICRODATA_COUNTS = etree.XPath("//*[@itemprop='userInteractionCount']")
 _NUMBER_RE = re.compile(NUMBER)
 _SEP_RE = re.compile(r"[,.'\u00a0\u2009\u202f ]")
 _SKIP_PARENTS = frozenset({"script", "style", "noscript", "template", "textarea", "option",
@@ -125,28 +131,39 @@ def parse_count(num: str, mult: str | None = None) -> int | None:
     return None
 
 
-def text_nodes_with(root: HtmlElement, needles: Iterable[str], *,
-                    last: int | None = None) -> list[Any]:
-    """Text nodes under `root` containing any needle, as lxml smart strings (with getparent()).
+def needle_re(needles: Iterable[str]) -> re.Pattern[str]:
+    """One alternation of literal needles (cheaper than a `str.find` per needle)."""
+    return re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
 
-    One C-level pass collects plain strings; Python's substring search finds the hits; a second
-    pass fetches only those nodes. This is several times cheaper than XPath `contains()` per
-    needle or a Python walk over every element. `last` limits the search to the final N nodes.
+
+def text_nodes_with(root: HtmlElement, needles: re.Pattern[str], *, last: int | None = None,
+                    window_ok: Callable[[str], bool] | None = None) -> list[Any]:
+    """Text nodes under `root` where `needles` matches, as lxml smart strings (with getparent()).
+
+    One C-level pass collects plain strings (very long ones, i.e. scripts, blanked); one regex
+    finds the hits; `window_ok` may reject a hit from the text around it (nodes joined) before
+    any element is touched; a second pass fetches only the surviving nodes. Several times
+    cheaper than XPath `contains()` per needle or a Python walk over every element.
+    `last` limits the search to the final N text nodes.
     """
     texts: list[str] = _ALL_TEXT(root)
     start = max(0, len(texts) - last) if last else 0
     if start:
         texts = texts[start:]
-    joined = "\x00".join(texts)
-    hits: set[int] = set()
-    for needle in needles:
-        i = joined.find(needle)
-        while i != -1 and len(hits) < 4 * MAX_TEXT_NODES_FETCHED:
-            hits.add(i)
-            i = joined.find(needle, i + len(needle))
+    joined = "\x00".join([t if len(t) < MAX_NODE_CHARS else "" for t in texts])
+    hits: list[int] = []
+    for m in needles.finditer(joined):
+        if window_ok is not None:
+            window = joined[max(0, m.start() - WINDOW):m.end() + WINDOW].replace("\x00", " ")
+            if not window_ok(window):
+                continue
+        hits.append(m.start())
+        if len(hits) >= 4 * MAX_TEXT_NODES_FETCHED:
+            break
     if not hits:
         return []
-    ends = list(itertools.accumulate(len(t) + 1 for t in texts))
+    ends = list(itertools.accumulate(len(t) + 1 if len(t) < MAX_NODE_CHARS else 1
+                                     for t in texts))
     index = sorted({bisect.bisect_right(ends, h) for h in hits})[:MAX_TEXT_NODES_FETCHED]
     pred = " or ".join(f"position()={start + i + 1}" for i in index)
     nodes = root.xpath(f"(.//text())[{pred}]")
@@ -193,8 +210,9 @@ _BEFORE_RE = re.compile(
     + r")(?![\w]))(?P<colon>\s*[:：])?\s*(?:\(\s*)?" + NUMBER + r"(?!\s*[-/年月.:]\s*\d)",
     re.I,
 )
+# a label followed by `: 1120` belongs to that number (`★ 5 Aufrufe: 1120` is 1120)
 _AFTER_RE = re.compile(r"(?<![\w.,])" + NUMBER + r"\s*(?P<label>" + _alt(LABELS_AFTER)
-                       + r")(?![a-z])", re.I)
+                       + r")(?![a-z])(?!\s*[:：]\s*\d)", re.I)
 _SEGMENT_START_RE = re.compile(r"(?:^|[|｜·•/\-–—:：,;()\[\]])\s*$")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _AUTHOR_LINK_RE = re.compile(r"author|categor|tag|bookmark|comment", re.I)
@@ -202,6 +220,13 @@ _TEASER_RE = re.compile(
     r"(?:^|[\s_\-])(?:" + "|".join(re.escape(t) for t in TEASER_TOKENS) + r")(?:$|[\s_\-\d])",
     re.I,
 )
+
+
+_NEEDLES = needle_re(NEEDLES)
+
+
+def _has_count(window: str) -> bool:
+    return bool(_find_counts(normalize_space(window)))
 
 
 def parse_views(text: str) -> int | None:
@@ -264,7 +289,9 @@ def _from_structured(doc: Document) -> int | None:
         return counts.pop()
     if counts:  # several entities with different counts: a listing, not one article
         return None
-    for el in doc.tree.iterfind(".//*[@itemprop='userInteractionCount']"):
+    if "userinteractioncount" not in doc.meta:  # microdata counts are <meta> in practice
+        return None
+    for el in _MICRODATA_COUNTS(doc.tree):
         scope = el.getparent()
         kind = ""
         if scope is not None:
@@ -295,10 +322,10 @@ def _candidates(root: HtmlElement) -> list[tuple[HtmlElement, int]]:
     """(container, count) for every meta-line-like count under root, in document order."""
     out: list[tuple[HtmlElement, int]] = []
     seen: set[HtmlElement] = set()
-    for node in text_nodes_with(root, NEEDLES):
+    for node in text_nodes_with(root, _NEEDLES, window_ok=_has_count):
         el = _owner(node)
         for _ in range(3):  # label and number may sit in sibling cells/spans: climb a little
-            if el is None or el in seen or el.tag in ("body", "html"):
+            if el is None or el in seen or el.tag in ("body", "html") or len(el) > 40:
                 break
             text = element_text(el)
             if len(text) > MAX_META_CHARS:
