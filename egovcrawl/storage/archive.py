@@ -306,12 +306,21 @@ class Archive:
         return int(cur.lastrowid)
 
     def mark_fetch(self, fetch_id: int, outcome: str, *, error: str | None = None,
-                   article_id: int | None = None) -> StoreResult:
+                   article_id: int | None = None, cause: Cause = "crawl") -> StoreResult:
+        """Record what became of a fetch. Re-extraction keeps the crawl-time outcome and only
+        fills what was missing (a pending fetch, an article found where there was none)."""
         with self.transaction():
-            self.conn.execute(
-                "UPDATE fetches SET outcome = ?, error = coalesce(?, error), article_id = ?, "
-                "processed_at = ? WHERE id = ?",
-                (outcome, error, article_id, utcnow(), fetch_id))
+            if cause == "reextract":
+                self.conn.execute(
+                    "UPDATE fetches SET outcome = coalesce(outcome, ?), "
+                    "article_id = coalesce(article_id, ?), "
+                    "processed_at = coalesce(processed_at, ?) WHERE id = ?",
+                    (outcome, article_id, utcnow(), fetch_id))
+            else:
+                self.conn.execute(
+                    "UPDATE fetches SET outcome = ?, error = coalesce(?, error), "
+                    "article_id = ?, processed_at = ? WHERE id = ?",
+                    (outcome, error, article_id, utcnow(), fetch_id))
         return StoreResult(fetch_id, outcome, article_id, error)  # type: ignore[arg-type]
 
     def body(self, hash_: str) -> bytes:
@@ -342,6 +351,19 @@ class Archive:
             sql += " AND site = ?"
             args = (site,)
         return [r[0] for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def start_reextract(self, site: str | None) -> int:
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO reextract_runs(started, site, status) VALUES (?, ?, 'running')",
+                (utcnow(), site))
+        return int(cur.lastrowid)
+
+    def finish_reextract(self, run_id: int, status: str, stats_json: str, when: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE reextract_runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
+                (when, status, stats_json, run_id))
 
     def reextract_fetch_ids(self, site: str | None = None) -> list[int]:
         """The fetches re-extraction reads: per archived article the fetch it was built from,
@@ -396,14 +418,17 @@ class Archive:
                     self._add_urls(article_id, urls, now)
                     if cause == "crawl":
                         self._observe(article_id, page, rec, fetch_id)
-                    return self.mark_fetch(fetch_id, "alias", article_id=article_id)
+                    return self.mark_fetch(fetch_id, "alias", article_id=article_id,
+                                           cause=cause)
             if article_id is None:
-                return self._insert_article(page, rec, fetch_id, canon, urls, chash, sig)
+                return self._insert_article(page, rec, fetch_id, canon, urls, chash, sig,
+                                            cause)
             return self._update_article(article_id, page, rec, fetch_id, urls, chash, sig,
                                         print_view, cause, reextract_id)
 
     def _insert_article(self, page: Page, rec: FetchRecord, fetch_id: int, canon: str,
-                        urls: list[str], chash: str | None, sig: Any) -> StoreResult:
+                        urls: list[str], chash: str | None, sig: Any,
+                        cause: Cause = "crawl") -> StoreResult:
         now = rec.fetched_at
         dup_of, sim = self._near_duplicate(sig) if sig is not None else (None, None)
         pub, upd = _date(page.published), _date(page.updated)
@@ -429,7 +454,8 @@ class Archive:
             self._add_bands(article_id, sig)
         if page.views is not None:
             self._view(article_id, rec, fetch_id, page.views)
-        return self.mark_fetch(fetch_id, "duplicate" if dup_of else "new", article_id=article_id)
+        return self.mark_fetch(fetch_id, "duplicate" if dup_of else "new",
+                               article_id=article_id, cause=cause)
 
     def _update_article(self, article_id: int, page: Page, rec: FetchRecord, fetch_id: int,
                         urls: list[str], chash: str | None, sig: Any, print_view: bool,
@@ -491,7 +517,7 @@ class Archive:
                                       (fetch_id,)).fetchone()[0]
             self.conn.execute("UPDATE articles SET fetch_id = ?, body_hash = ? WHERE id = ?",
                               (fetch_id, bhash, article_id))
-        return self.mark_fetch(fetch_id, outcome, article_id=article_id)
+        return self.mark_fetch(fetch_id, outcome, article_id=article_id, cause=cause)
 
     def _tracked(self, page: Page, url: str) -> dict[str, Any]:
         pub, upd = _date(page.published), _date(page.updated)

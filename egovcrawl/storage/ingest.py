@@ -68,15 +68,15 @@ def file_page(archive: Archive, rec: FetchRecord, fetch_id: int, page: Page | No
     if outcome == "removed":
         return archive.mark_removed(rec, fetch_id)
     if page is None:
-        return archive.mark_fetch(fetch_id, outcome, error=error)
+        return archive.mark_fetch(fetch_id, outcome, error=error, cause=cause)
     if cause == "crawl":
         archive.observe_site(rec.site, page, crawl_id=rec.crawl_id, fetch_id=fetch_id,
                              observed_at=rec.fetched_at)
     if page.page_kind != "article":
-        return archive.mark_fetch(fetch_id, "not-article")
+        return archive.mark_fetch(fetch_id, "not-article", cause=cause)
     problem = validate(page)
     if problem:
-        return archive.mark_fetch(fetch_id, "invalid", error=problem)
+        return archive.mark_fetch(fetch_id, "invalid", error=problem, cause=cause)
     return archive.store_article(page, rec, fetch_id, cause=cause, reextract_id=reextract_id)
 
 
