@@ -29,12 +29,11 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from egovcrawl.extract.dom import (
-    FURNITURE_TAGS,
-    FURNITURE_TOKENS,
     NON_TEXT_TAGS,
     Document,
     class_id,
     element_text,
+    is_self_furniture,
     normalize_space,
 )
 from egovcrawl.extract.model import Link, PageKind
@@ -142,8 +141,6 @@ VOLATILE_CLASS_RE = re.compile(
 )
 #: Container words that neutralise a furniture word in the same class token
 #: ("content-sidebar-wrap" holds the content; "main-nav" does not).
-CONTENT_WORDS = ("content", "main", "article", "entry", "post", "primary")
-_FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
 
 _DATE_RE = re.compile(
     r"(?:19|20)\d\d\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}|\b\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d"
@@ -216,29 +213,6 @@ def _tag(el: HtmlElement) -> str:
     return el.tag if isinstance(el.tag, str) else ""
 
 
-_FURNITURE_TOKEN_RE = re.compile(
-    r"(?:^|[\s_\-])(?:" + "|".join(re.escape(t) for t in FURNITURE_TOKENS) + r")(?:$|[\s_\-\d])",
-    re.I,
-)
-
-
-def _self_furniture(el: HtmlElement) -> bool:
-    tag = _tag(el)
-    if tag in FURNITURE_TAGS:
-        return True
-    if tag in ("html", "body"):
-        return False
-    if el.get("role") in _FURNITURE_ROLES:
-        return True
-    ci = class_id(el)
-    if not ci or not _FURNITURE_TOKEN_RE.search(ci):
-        return False
-    for token in ci.lower().split():  # rare path: only for elements that look like furniture
-        if _FURNITURE_TOKEN_RE.search(token) and not any(w in token for w in CONTENT_WORDS):
-            return True
-    return False
-
-
 class _FurnitureCache:
     """is-furniture for elements and their ancestors, each element judged once."""
 
@@ -254,7 +228,7 @@ class _FurnitureCache:
                 result = self._seen[node]
                 break
             chain.append(node)
-            if _self_furniture(node):
+            if is_self_furniture(node):
                 result = True
                 break
             node = node.getparent()

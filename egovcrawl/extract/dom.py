@@ -85,20 +85,34 @@ def class_id(el: HtmlElement) -> str:
     return f"{el.get('class', '')} {el.get('id', '')}".strip()
 
 
+# a class token naming content ("content-sidebar-wrap", "main-navigation-free") is a layout wrapper
+CONTENT_WORDS = ("content", "main", "article", "entry", "post", "primary")
+FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
+
+
+def is_self_furniture(el: HtmlElement) -> bool:
+    """True if this element itself (not its ancestors) is navigation, a sidebar, a footer..."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in FURNITURE_TAGS:
+        return True
+    if tag in ("html", "body"):
+        return False
+    if el.get("role") in FURNITURE_ROLES:
+        return True
+    ci = class_id(el)
+    if not ci or not _FURNITURE_RE.search(ci):
+        return False
+    # rare path, only for elements that look like furniture: judge token by token
+    return any(_FURNITURE_RE.search(token) and not any(w in token for w in CONTENT_WORDS)
+               for token in ci.lower().split())
+
+
 def is_furniture(el: HtmlElement) -> bool:
     """True if the element or an ancestor is navigation, header, footer, sidebar or similar."""
     node: HtmlElement | None = el
     while node is not None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in FURNITURE_TAGS:
+        if is_self_furniture(node):
             return True
-        if tag not in ("html", "body"):
-            ci = class_id(node)
-            if ci and _FURNITURE_RE.search(ci):
-                return True
-            role = node.get("role")
-            if role in ("navigation", "banner", "contentinfo", "complementary"):
-                return True
         node = node.getparent()
     return False
 
