@@ -1,0 +1,103 @@
+"""Full-text search in Chinese, English and German; URL canonicalisation; fingerprints."""
+
+from __future__ import annotations
+
+import pytest
+
+from egovcrawl.storage import dedup, fts
+
+from .helpers import EN_TEXT, ZH_TEXT, fetch, file, page
+
+DE_TEXT = ("Die Behörde hat das neue Bürgerportal freigeschaltet. Anträge für Wohngeld und "
+           "Meldebescheinigungen können nun online gestellt werden.")
+ZH_OTHER = ("国务院办公厅印发关于加快推进政务服务标准化规范化便利化的指导意见，"
+            "要求到二〇二五年实现政务服务事项全国统一标准。")
+
+
+@pytest.fixture
+def filled(archive):
+    ids = {}
+    for key, site, text, title in [
+        ("zh", "wuhan", ZH_TEXT, "武汉推进一网通办改革"),
+        ("zh2", "gov", ZH_OTHER, "国务院办公厅印发指导意见"),
+        ("en", "city", EN_TEXT, "One-stop portal launched"),
+        ("de", "berlin", DE_TEXT, "Neues Bürgerportal"),
+    ]:
+        url = f"https://{site}.example/{key}.html"
+        res = file(archive, fetch(url, site=site), page(url, text=text, title=title))
+        ids[key] = res.article_id
+    return archive, ids
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("政府", {"zh"}),  # two characters: one bigram token (only ZH_TEXT has 市政府)
+    ("政务服务", {"zh", "zh2"}),  # four characters, a phrase of bigrams
+    ("大数据管理局", {"zh"}),  # longer
+    ("政务服务标准化", {"zh2"}),
+    ("一网通办 改革", {"zh"}),
+    ("群众 OR 国务院", {"zh", "zh2"}),
+    ("服务政务", set()),  # the same characters in another order are not a match
+    ("portal", {"en"}),
+    ('"processing time"', {"en"}),
+    ("administrat*", {"en"}),
+    ("Behörde", {"de"}),
+    ("behorde", {"de"}),  # diacritics folded
+    ("Bürgerportal", {"de"}),
+])
+def test_full_text_search(filled, query, expected):
+    archive, ids = filled
+    found = {key for key, aid in ids.items() if aid in {h.id for h in archive.search(query)}}
+    assert found == expected
+
+
+def test_search_survives_any_input(filled):
+    archive, _ = filled
+    for q in ['"', "AND", "(", "NEAR(", "a:b", "***", "政", "-", 'x" OR "y', ""]:
+        archive.search(q)  # must not raise
+
+
+def test_index_text_bigrams():
+    assert fts.index_text("市政府发布abc通知") == " 市政 政府 府发 发布 abc 通知 "
+    assert fts.fts_query("政务服务") == '"政务 务服 服务"'
+    assert fts.fts_query("政府 digital*") == '"政府" "digital"*'
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("https://www.x.gov/a.html?utm_source=wx&utm_medium=s&id=3#top",
+     "https://www.x.gov/a.html?id=3"),
+    ("HTTPS://WWW.X.GOV:443/a.html", "https://www.x.gov/a.html"),
+    ("http://x.gov/art;jsessionid=0A1B2C?PHPSESSID=9&b=2&a=1", "http://x.gov/art?a=1&b=2"),
+    ("https://x.gov/2020/08/20/slug/?replytocom=12", "https://x.gov/2020/08/20/slug/"),
+    ("https://x.gov/2020/08/20/slug/print/", "https://x.gov/2020/08/20/slug/"),
+    ("https://x.gov/index.php?option=com_content&id=5&tmpl=component&print=1",
+     "https://x.gov/index.php?id=5&option=com_content"),
+    ("https://x.gov/print/node/12", "https://x.gov/node/12"),
+    ("https://x.gov/news?page=2", "https://x.gov/news?page=2"),
+])
+def test_canonical_url(url, canonical):
+    assert dedup.canonical_url(url) == canonical
+
+
+def test_rel_canonical_only_within_the_site():
+    assert dedup.canonical_url("https://m.x.gov/a", "https://m.x.gov/b") == "https://m.x.gov/b"
+    assert dedup.canonical_url("https://www.x.gov/a", "https://x.gov/b") == "https://x.gov/b"
+    assert dedup.canonical_url("https://x.gov/a", "https://other.org/b") == "https://x.gov/a"
+    assert dedup.canonical_url("https://x.gov/a", "javascript:void(0)") == "https://x.gov/a"
+
+
+def test_content_hash_ignores_case_spacing_punctuation_and_width():
+    a = dedup.content_hash("Hello,  World! " * 5)
+    assert a == dedup.content_hash("hello world " * 5)
+    assert dedup.content_hash("ＡＢＣ１２３" * 8) == dedup.content_hash("abc123" * 8)
+    assert dedup.content_hash("Page not found") is None  # too short to identify an article
+
+
+def test_minhash_is_stable_and_discriminates():
+    sig = dedup.minhash(EN_TEXT)
+    assert sig is not None and len(sig) == dedup.NUM_PERM
+    assert dedup.signature_from_bytes(dedup.signature_bytes(sig)).tolist() == sig.tolist()
+    assert dedup.similarity(sig, dedup.minhash(EN_TEXT + " Extra footer line.")) > 0.7
+    assert dedup.similarity(sig, dedup.minhash(DE_TEXT)) < 0.2
+    assert dedup.minhash("short") is None
+    # fixed value: signatures are stored, so hashing must not depend on the process
+    assert dedup.minhash("abcdefghij" * 10)[:3].tolist() == [2051539468, 67143869, 2789152482]
