@@ -108,6 +108,7 @@ MAX_LINE_CHARS = 500
 # --- parsing ----------------------------------------------------------------------------------
 
 _NEEDLES = needle_re(NEEDLES)
+_LINE_BREAK = "\x1e"  # <br> and block boundaries; source newlines are only wrapping
 _IMAGES = etree.XPath("./img|./picture|./*/img|./*/picture|./video")
 _CJK = r"\u3400-\u9fff"
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -363,15 +364,16 @@ def _lines(block: HtmlElement) -> list[str]:
                 parts.append(node.tail)
             continue
         if brk:
-            parts.append("\n")
+            parts.append(_LINE_BREAK)
         if tag in ("td", "th"):
             parts.append("\u3000")  # a cell boundary separates fields like a full-width gap
         if node.tail:
             stack.append(node.tail)
         if brk:
-            stack.append("\n")
+            stack.append(_LINE_BREAK)
         stack.extend(reversed(node))
         if node.text:
             stack.append(node.text)  # pushed last: popped first, before the children
-    text = "".join(parts)
-    return [ln[:MAX_LINE_CHARS * 2] for ln in (x.strip() for x in text.split("\n")) if ln][:50]
+    text = "".join(parts).replace("\n", " ").replace("\r", " ")  # source line wraps are spaces
+    return [ln[:MAX_LINE_CHARS * 2] for ln in (x.strip() for x in text.split(_LINE_BREAK))
+            if ln][:50]

@@ -211,8 +211,9 @@ _BEFORE_RE = re.compile(
     re.I,
 )
 # a label followed by `: 1120` belongs to that number (`★ 5 Aufrufe: 1120` is 1120)
-_AFTER_RE = re.compile(r"(?<![\w.,])" + NUMBER + r"\s*(?P<label>" + _alt(LABELS_AFTER)
-                       + r")(?![a-z])(?!\s*[:：]\s*\d)", re.I)
+# and `2024-07-03 浏览次数：` is a date before a label, not 3 views
+_AFTER_RE = re.compile(r"(?<![\w.,\-/:])" + NUMBER + r"\s*(?P<label>" + _alt(LABELS_AFTER)
+                       + r")(?![a-z])(?![量数率]|次数)(?!\s*[:：]\s*\d)", re.I)
 _SEGMENT_START_RE = re.compile(r"(?:^|[|｜·•/\-–—:：,;()\[\]])\s*$")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _AUTHOR_LINK_RE = re.compile(r"author|categor|tag|bookmark|comment", re.I)
@@ -226,7 +227,8 @@ _NEEDLES = needle_re(NEEDLES)
 
 
 def _has_count(window: str) -> bool:
-    return bool(_find_counts(normalize_space(window)))
+    # lenient: nodes joined into a window lose the cell/segment boundaries the strict check needs
+    return bool(_find_counts(normalize_space(window), strict=False))
 
 
 def parse_views(text: str) -> int | None:
@@ -235,14 +237,15 @@ def parse_views(text: str) -> int | None:
     return found[0] if found else None
 
 
-def _find_counts(text: str) -> list[int]:
+def _find_counts(text: str, *, strict: bool = True) -> list[int]:
     out: list[tuple[int, int]] = []
     for rx in (TIMES_RE, _BEFORE_RE, _AFTER_RE):
         for m in rx.finditer(text):
             if SITE_WORDS_RE.search(text[max(0, m.start() - 12):m.start()]):
                 continue
             # a Latin label without a colon must open its segment: `Hits 12`, `| Views 43`
-            if (rx is _BEFORE_RE and not m.group("colon") and not _CJK_RE.match(m.group("label"))
+            if (strict and rx is _BEFORE_RE and not m.group("colon")
+                    and not _CJK_RE.match(m.group("label"))
                     and not _SEGMENT_START_RE.search(text[max(0, m.start() - 3):m.start()])):
                 continue
             if rx is _AFTER_RE and SITE_WORDS_RE.search(m.group("label")):
@@ -392,8 +395,19 @@ def _is_teaser(path: list[HtmlElement], head_el: HtmlElement | None) -> bool:
 def _only_count(doc: Document) -> int | None:
     """No visible headline: trust a count only if it is the single one outside furniture."""
     values = {value for el, value in _candidates(doc.body)
-              if not is_furniture(el) and not _is_teaser(_path_to_body(el), None)}
+              if not _chrome(el) and not _is_teaser(_path_to_body(el), None)}
     return values.pop() if len(values) == 1 else None
+
+
+def _chrome(el: HtmlElement) -> bool:
+    """Page furniture, except that an article's own <header>/<footer> (its meta line) is not."""
+    path = _path_to_body(el)
+    for i, node in enumerate(path):
+        if node.tag in ("article", "main"):
+            inner = path[:i]
+            return any(n.tag in ("aside", "nav") or _TEASER_RE.search(class_tokens(n))
+                       for n in inner)
+    return is_furniture(el)
 
 
 def _path_to_body(el: HtmlElement) -> list[HtmlElement]:
