@@ -83,6 +83,38 @@ def _date(info: DateInfo | None) -> tuple[str | None, str | None, str | None]:
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedBody:
+    """A body hashed and compressed ahead of its write (pure CPU: any thread may make it)."""
+
+    hash: str
+    codec: str
+    data: bytes
+    size: int
+
+
+def prepare_body(body: bytes) -> PreparedBody | None:
+    if not body:
+        return None
+    codec, data = compress(body)
+    return PreparedBody(body_hash(body), codec, data, len(body))
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedText:
+    """A page's fingerprints and full-text index strings, computed ahead of its write."""
+
+    content_hash: str | None
+    signature: Any  # numpy uint32 array or None
+    fts_title: str
+    fts_text: str
+
+
+def prepare_text(page: Page) -> PreparedText:
+    chash, sig = dedup.fingerprints(page.text)
+    return PreparedText(chash, sig, fts.index_text(page.title), fts.index_text(page.text))
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     id: int
     url: str
@@ -101,6 +133,7 @@ class Archive:
         self.path = path
         self.db = sqlite_utils.Database(conn)
         self._depth = 0
+        self._site_seen: dict[str, tuple[Any, ...]] = {}
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -203,6 +236,7 @@ class Archive:
             yield
         except BaseException:
             self._depth = 0
+            self._site_seen.clear()  # the cache may describe rolled-back writes
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
@@ -258,19 +292,26 @@ class Archive:
         the site-wide visitor counter (first observation per crawl: one point per re-crawl)."""
         if not site:
             return
+        c, sc = page.copyright, page.site_counter
+        has_counter = bool(sc and (sc.today is not None or sc.yesterday is not None
+                                   or sc.total is not None))
+        key = (crawl_id, c.holder if c else None, c.year if c else None, c.icp if c else None)
+        seen = self._site_seen.get(site)
+        if seen is not None and seen[:4] == key and (seen[4] or not has_counter):
+            return  # nothing new about this site in this crawl: spare the writes
+        self._site_seen[site] = (*key, has_counter or bool(seen and seen[4] and
+                                                          seen[0] == crawl_id))
         with self.transaction():
             self.conn.execute(
                 "INSERT INTO sites(name, first_seen, last_seen) VALUES (?, ?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",
                 (site, observed_at, observed_at))
-            c = page.copyright
             if c and (c.holder or c.icp or c.year):
                 self.conn.execute(
                     "UPDATE sites SET copyright_holder = coalesce(?, copyright_holder), "
                     "copyright_year = coalesce(?, copyright_year), icp = coalesce(?, icp) "
                     "WHERE name = ?", (c.holder, c.year, c.icp, site))
-            sc = page.site_counter
-            if sc and (sc.today is not None or sc.yesterday is not None or sc.total is not None):
+            if sc and has_counter:
                 self.conn.execute(
                     "INSERT OR IGNORE INTO site_counters(site, crawl_id, fetch_id, observed_at, "
                     "today, yesterday, total) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -278,7 +319,7 @@ class Archive:
 
     # --- fetches and bodies -----------------------------------------------------------------
 
-    def record_fetch(self, rec: FetchRecord) -> int:
+    def record_fetch(self, rec: FetchRecord, prepared: PreparedBody | None = None) -> int:
         """Store one fetch (provenance row, body once per distinct hash). Returns the fetch id.
 
         The fetch is left *pending* (outcome NULL) until `store_article` or `mark_fetch`
@@ -287,11 +328,12 @@ class Archive:
         bhash = None
         with self.transaction():
             if rec.body:
-                bhash = body_hash(rec.body)
+                bhash = prepared.hash if prepared else body_hash(rec.body)
                 exists = self.conn.execute(
                     "SELECT 1 FROM bodies WHERE hash = ?", (bhash,)).fetchone()
                 if not exists:
-                    codec, data = compress(rec.body)
+                    codec, data = (prepared.codec, prepared.data) if prepared else \
+                        compress(rec.body)
                     self.conn.execute(
                         "INSERT INTO bodies(hash, codec, size, stored, data) VALUES (?,?,?,?,?)",
                         (bhash, codec, len(rec.body), len(data), data))
@@ -396,7 +438,8 @@ class Archive:
             return self.mark_fetch(fetch_id, "removed", article_id=article_id)
 
     def store_article(self, page: Page, rec: FetchRecord, fetch_id: int, *,
-                      cause: Cause = "crawl", reextract_id: int | None = None) -> StoreResult:
+                      cause: Cause = "crawl", reextract_id: int | None = None,
+                      prepared: PreparedText | None = None) -> StoreResult:
         """File an extracted article page: new article, alias, version, duplicate or unchanged.
 
         `cause="reextract"` re-files a stored body with a newer extractor: changes are recorded
@@ -406,7 +449,8 @@ class Archive:
         canon = dedup.canonical_url(rec.effective_url, page.canonical_url)
         urls = list(dict.fromkeys([canon, rec.url, rec.effective_url]))
         print_view = dedup.is_print_view(rec.effective_url) or dedup.is_print_view(rec.url)
-        chash, sig = dedup.fingerprints(page.text)
+        prep = prepared or prepare_text(page)
+        chash = prep.content_hash
         with self.transaction():
             article_id = self._find_by_urls(urls)
             if article_id is None and chash and rec.site:
@@ -421,15 +465,15 @@ class Archive:
                     return self.mark_fetch(fetch_id, "alias", article_id=article_id,
                                            cause=cause)
             if article_id is None:
-                return self._insert_article(page, rec, fetch_id, canon, urls, chash, sig,
-                                            cause)
-            return self._update_article(article_id, page, rec, fetch_id, urls, chash, sig,
+                return self._insert_article(page, rec, fetch_id, canon, urls, prep, cause)
+            return self._update_article(article_id, page, rec, fetch_id, urls, prep,
                                         print_view, cause, reextract_id)
 
     def _insert_article(self, page: Page, rec: FetchRecord, fetch_id: int, canon: str,
-                        urls: list[str], chash: str | None, sig: Any,
+                        urls: list[str], prep: PreparedText,
                         cause: Cause = "crawl") -> StoreResult:
         now = rec.fetched_at
+        chash, sig = prep.content_hash, prep.signature
         dup_of, sim = self._near_duplicate(sig) if sig is not None else (None, None)
         pub, upd = _date(page.published), _date(page.updated)
         c, s = page.copyright, page.source
@@ -449,7 +493,7 @@ class Archive:
              fetch_id, bhash))
         article_id = int(cur.lastrowid)
         self._add_urls(article_id, urls, now, canonical=canon)
-        self._fts_insert(article_id, page.title, page.text)
+        self._fts_insert(article_id, page.title, page.text, prep)
         if sig is not None:
             self._add_bands(article_id, sig)
         if page.views is not None:
@@ -458,10 +502,10 @@ class Archive:
                                article_id=article_id, cause=cause)
 
     def _update_article(self, article_id: int, page: Page, rec: FetchRecord, fetch_id: int,
-                        urls: list[str], chash: str | None, sig: Any, print_view: bool,
-                        cause: Cause,
-                        reextract_id: int | None) -> StoreResult:
+                        urls: list[str], prep: PreparedText, print_view: bool,
+                        cause: Cause, reextract_id: int | None) -> StoreResult:
         now = rec.fetched_at
+        chash, sig = prep.content_hash, prep.signature
         old = self._one("SELECT * FROM articles WHERE id = ?", article_id)
         assert old is not None
         self._add_urls(article_id, urls, now)
@@ -483,7 +527,7 @@ class Archive:
                  old["first_seen"] if old["version"] == 1 else self._version_start(article_id),
                  now, cause, fetch_id))
             self._fts_delete(article_id, old["title"], old["text"])
-            self._fts_insert(article_id, page.title, page.text)
+            self._fts_insert(article_id, page.title, page.text, prep)
             if sig is not None:
                 self._add_bands(article_id, sig)
             self.conn.execute(
@@ -602,9 +646,13 @@ class Archive:
 
     # --- full-text search -------------------------------------------------------------------
 
-    def _fts_insert(self, article_id: int, title: str | None, text: str | None) -> None:
-        self.conn.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)",
-                          (article_id, fts.index_text(title), fts.index_text(text)))
+    def _fts_insert(self, article_id: int, title: str | None, text: str | None,
+                    prepared: PreparedText | None = None) -> None:
+        if prepared is not None:
+            values = (article_id, prepared.fts_title, prepared.fts_text)
+        else:
+            values = (article_id, fts.index_text(title), fts.index_text(text))
+        self.conn.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)", values)
 
     def _fts_delete(self, article_id: int, title: str | None, text: str | None) -> None:
         # a contentless index forgets a row only when given exactly what it indexed

@@ -163,7 +163,7 @@ def normalise_text(text: str | None) -> str:
     if not text:
         return ""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return NON_WORD.sub("", folded)
+    return NON_WORD.sub("", "".join(folded.split()))  # dropping spaces first: fewer matches
 
 
 def content_hash(text: str | None) -> str | None:

@@ -15,7 +15,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from egovcrawl.extract.model import ExtractionError, Page
-from egovcrawl.storage.archive import Archive, Cause
+from egovcrawl.storage.archive import (
+    Archive,
+    Cause,
+    PreparedText,
+    prepare_body,
+    prepare_text,
+)
 from egovcrawl.storage.records import FetchRecord, StoreResult
 
 Extractor = Callable[[FetchRecord], Page]
@@ -63,7 +69,8 @@ def extract_one(rec: FetchRecord, extractor: Extractor) -> tuple[Page | None, st
 
 def file_page(archive: Archive, rec: FetchRecord, fetch_id: int, page: Page | None,
               outcome: str, error: str | None, *, cause: Cause = "crawl",
-              reextract_id: int | None = None) -> StoreResult:
+              reextract_id: int | None = None,
+              prepared: PreparedText | None = None) -> StoreResult:
     """Phase 2 for one fetch: record what the extraction result means in the archive."""
     if outcome == "removed":
         return archive.mark_removed(rec, fetch_id)
@@ -77,20 +84,39 @@ def file_page(archive: Archive, rec: FetchRecord, fetch_id: int, page: Page | No
     problem = validate(page)
     if problem:
         return archive.mark_fetch(fetch_id, "invalid", error=problem, cause=cause)
-    return archive.store_article(page, rec, fetch_id, cause=cause, reextract_id=reextract_id)
+    return archive.store_article(page, rec, fetch_id, cause=cause, reextract_id=reextract_id,
+                                 prepared=prepared)
+
+
+Extracted = tuple[Page | None, str, str | None]
+
+
+def _extract_prepared(records: Sequence[FetchRecord], extractor: Extractor
+                      ) -> list[tuple[Extracted, PreparedText | None]]:
+    out = []
+    for rec in records:
+        res = extract_one(rec, extractor)
+        out.append((res, prepare_text(res[0]) if res[0] is not None else None))
+    return out
+
+
+def _file(archive: Archive, records: Sequence[FetchRecord], ids: Sequence[int],
+          extracted: list[tuple[Extracted, PreparedText | None]]) -> list[StoreResult]:
+    with archive.transaction():
+        out = []
+        for rec, fid, (res, prep) in zip(records, ids, extracted, strict=True):
+            out.append(file_page(archive, rec, fid, *res, prepared=prep))
+        return out
 
 
 def ingest_batch(archive: Archive, records: Sequence[FetchRecord], extractor: Extractor,
                  *, on_fetched: Callable[[list[int]], None] | None = None) -> list[StoreResult]:
     """Archive a batch of fetches: commit the raw fetches, then extract and file them."""
     with archive.transaction():
-        ids = [archive.record_fetch(rec) for rec in records]
+        ids = [archive.record_fetch(rec, prepare_body(rec.body)) for rec in records]
     if on_fetched:
         on_fetched(ids)
-    extracted = [extract_one(rec, extractor) for rec in records]
-    with archive.transaction():
-        return [file_page(archive, rec, fid, *res)
-                for rec, fid, res in zip(records, ids, extracted, strict=True)]
+    return _file(archive, records, ids, _extract_prepared(records, extractor))
 
 
 def process_pending(archive: Archive, extractor: Extractor, *, site: str | None = None,
