@@ -16,9 +16,9 @@ import re
 
 from lxml.html import HtmlElement
 
-from egovcrawl.extract.dom import Document, element_text, normalize_space
+from egovcrawl.extract.dom import Document, normalize_space
 from egovcrawl.extract.model import SiteCounter
-from egovcrawl.extract.views import NUMBER, needle_re, parse_count, text_nodes_with
+from egovcrawl.extract.views import NUMBER, bounded_text, needle_re, parse_count, text_nodes_with
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -164,8 +164,8 @@ def _widget(el: HtmlElement | None, seen: set[HtmlElement]) -> SiteCounter | Non
         if el in seen:
             break
         seen.add(el)
-        text = element_text(el)
-        if len(text) > MAX_WIDGET_CHARS:
+        text = bounded_text(el, MAX_WIDGET_CHARS)
+        if text is None:
             break
         found, strong = _parse(text)
         if found is not None and strong:

@@ -25,7 +25,13 @@ from lxml.html import HtmlElement
 from egovcrawl.extract.dom import Document, element_text, is_furniture, normalize_space
 from egovcrawl.extract.model import Source
 from egovcrawl.extract.title import Headline
-from egovcrawl.extract.views import class_tokens, headline_levels, needle_re, text_nodes_with
+from egovcrawl.extract.views import (
+    bounded_text,
+    class_tokens,
+    headline_levels,
+    needle_re,
+    text_nodes_with,
+)
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -65,6 +71,10 @@ GENERIC_NAMES = frozenset({
     "n/a", "none", "na", "null", "-", "本报", "本台", "本刊", "own", "staff", "intern",
     "redaktion",
 })
+#: Notes after the name that are not part of it: `人民日报（转载）`, `新华社(有删节)`.
+ANNOTATION_RE = re.compile(r"\s*[(（](?:转载|转|原创|摘编|节选|有删节|综合|编译|记者[^)）]{0,10}|"
+                           r"reprint(?:ed)?|via [^)）]{1,30}|gekürzt|mit material von [^)）]{1,30})"
+                           r"[)）]\s*$", re.I)
 #: `chinadaily.com.cn | Updated: 2020-08-20`: the name right before `| Updated:`.
 UPDATED_RE = re.compile(r"[|｜]\s*(?:updated|aktualisiert)\s*[:：]", re.I)
 DOMAIN_RE = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}$", re.I)
@@ -100,14 +110,15 @@ MAX_NAME_CHARS = 60
 
 # --- parsing ----------------------------------------------------------------------------------
 
-_LABEL_RE = re.compile(
-    "|".join(f"(?P<l{i}>{'(?<![A-Za-z])' if label.isascii() else ''}{label}"
-             f"{'(?![A-Za-z])' if label.isascii() else ''})"
-             for i, (label, _) in enumerate(LABELS)),
-    re.I,
-)
+# CJK and Latin labels in separate patterns: one case-insensitive alternation of both is ~10x
+# slower, and the CJK one needs no word boundaries
+_CJK_LABEL_RE = re.compile("|".join(sorted((lb for lb, _ in LABELS if not lb.isascii()),
+                                           key=len, reverse=True)))
+_LATIN_LABEL_RE = re.compile(r"\b(?:" + "|".join(lb for lb, _ in LABELS if lb.isascii())
+                             + r")\b", re.I)
+_NEEDS_COLON = frozenset(lb for lb, colon in LABELS if colon and not lb.isascii()) | {
+    "source", "sources", "quelle"}
 YEAR_IN_PARENS_RE = re.compile(r"\((?:19|20)\d\d[a-z]?\)")
-_NEEDS_COLON = {f"l{i}" for i, (_, colon) in enumerate(LABELS) if colon}
 _COLON_RE = re.compile(r"\s*[:：]\s*|\s+")
 _GAP_RE = re.compile(r"\s*[\u3000\t\n\r]\s*|\u00a0{2,}|[ \u00a0]{3,}")
 _VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
@@ -118,7 +129,7 @@ def _clean(name: str, *, cut: bool = True) -> str | None:
         m = STOP_RE.search(name)
         if m:
             name = name[:m.start()]
-    name = name.strip()
+    name = ANNOTATION_RE.sub("", name).strip()
     if name.endswith((":", "：")) or re.search(r"[=<>{}\"]", name):
         return None  # a form label (`Quelle: Nick:`) or markup debris
     name = name.strip(" \t,，.。;；\"'“”《》〈〉「」")
@@ -147,13 +158,16 @@ def parse_source(text: str) -> Source | None:
 
 def _parse(text: str) -> tuple[str, int] | None:
     """(name, position of the name in text) of the first source label with a usable name."""
-    for m in _LABEL_RE.finditer(text):
+    labels = sorted([*_CJK_LABEL_RE.finditer(text), *_LATIN_LABEL_RE.finditer(text)],
+                    key=lambda m: m.start())
+    for m in labels:
         if NOT_PUBLISHER_BEFORE_RE.search(text[max(0, m.start() - 8):m.start()]):
             continue
         if PICTURE_LINE_RE.search(text[max(0, m.start() - 60):m.start()]):
             continue
         sep = _COLON_RE.match(text, m.end())
-        if m.lastgroup in _NEEDS_COLON and (sep is None or not re.search("[:：]", sep.group())):
+        if m.group().lower() in _NEEDS_COLON and (sep is None
+                                                  or not re.search("[:：]", sep.group())):
             continue
         start = sep.end() if sep else m.end()
         name = _clean(text[start:start + MAX_NAME_CHARS * 2])
@@ -201,7 +215,7 @@ def _candidates(doc: Document, root: HtmlElement) -> list[tuple[HtmlElement, Sou
             if _caption(el):
                 break
             raw = _text_with_gaps(el)
-            if len(raw) > MAX_LINE_CHARS:
+            if not raw or len(raw) > MAX_LINE_CHARS:
                 break
             found = _parse(raw)
             if found:
@@ -256,7 +270,9 @@ def _caption(el: HtmlElement) -> bool:
 def _text_with_gaps(el: HtmlElement) -> str:
     """Element text with full-width/multiple spaces and line breaks kept as a two-space gap:
     on meta lines they separate fields (`来源：长江日报　浏览次数：…`)."""
-    text = "".join(_VISIBLE_TEXT(el)) if len(el) < 60 else element_text(el)
+    if len(el) >= 60 or bounded_text(el, MAX_LINE_CHARS * 2) is None:
+        return ""  # too big for a meta line: checked before joining a huge subtree's text
+    text = "".join(_VISIBLE_TEXT(el))
     text = _GAP_RE.sub("\x01", text[:MAX_LINE_CHARS * 4])
     text = re.sub(r"[ \u00a0]+", " ", text)
     return text.replace("\x01", "  ").strip()[:MAX_LINE_CHARS * 2]

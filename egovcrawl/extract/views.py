@@ -100,8 +100,9 @@ MAX_META_CHARS = 240
 MAX_TEXT_NODES_FETCHED = 40
 #: Text nodes longer than this are scripts or prose paragraphs, never a label: not searched.
 MAX_NODE_CHARS = 1000
-#: Characters either side of a hit that `window_ok` sees.
-WINDOW = 160
+#: Characters either side of a hit that `window_ok` sees, and how many hits it may look at.
+WINDOW = 120
+MAX_WINDOW_CHECKS = 200
 MAX_COUNT = 10**11
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -152,8 +153,12 @@ def text_nodes_with(root: HtmlElement, needles: re.Pattern[str], *, last: int | 
         texts = texts[start:]
     joined = "\x00".join([t if len(t) < MAX_NODE_CHARS else "" for t in texts])
     hits: list[int] = []
+    checks = 0
     for m in needles.finditer(joined):
         if window_ok is not None:
+            checks += 1
+            if checks > MAX_WINDOW_CHECKS:  # hostile or repetitive page: stop looking
+                break
             window = joined[max(0, m.start() - WINDOW):m.end() + WINDOW].replace("\x00", " ")
             if not window_ok(window):
                 continue
@@ -182,6 +187,32 @@ def _owner(node: Any) -> HtmlElement | None:
     return el
 
 
+def bounded_text(el: HtmlElement, limit: int) -> str | None:
+    """Visible text of `el` (scripts skipped, blanks collapsed), or None once it exceeds `limit`
+    characters. Stops early, so climbing from a label into a huge wrapper costs little."""
+    parts: list[str] = [el.text] if el.text else []
+    size = len(el.text or "")
+    stack: list[Any] = list(reversed(el))
+    while stack:
+        if size > limit * 3:  # raw text before blanks collapse: generous
+            return None
+        node = stack.pop()
+        if isinstance(node, str):
+            parts.append(node)
+            size += len(node)
+            continue
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if node.tail:
+            stack.append(node.tail)
+        if tag in _SKIP_PARENTS or tag in ("noscript", "svg", "select", "button"):
+            continue
+        stack.extend(reversed(node))
+        if node.text:
+            stack.append(node.text)
+    text = normalize_space(" ".join(parts))
+    return text if len(text) <= limit else None
+
+
 def class_tokens(el: HtmlElement) -> str:
     return f"{el.get('class', '')} {el.get('id', '')}"
 
@@ -205,11 +236,14 @@ def _alt(words: Sequence[str]) -> str:
                                                                            reverse=True))
 
 
-_BEFORE_RE = re.compile(
-    r"(?P<label>" + _alt(CJK_LABELS_BEFORE) + r"|(?<![\w])(?:" + _alt(LATIN_LABELS_BEFORE)
-    + r")(?![\w]))(?P<colon>\s*[:：])?\s*(?:\(\s*)?" + NUMBER + r"(?!\s*[-/年月.:]\s*\d)",
-    re.I,
-)
+# CJK and Latin labels apart: a single case-insensitive alternation of both is several times
+# slower (every position tries every label)
+_BEFORE_CJK_RE = re.compile(
+    r"(?P<label>" + _alt(CJK_LABELS_BEFORE) + r")(?P<colon>\s*[:：])?\s*(?:\(\s*)?" + NUMBER
+    + r"(?!\s*[-/年月.:]\s*\d)")
+_BEFORE_LATIN_RE = re.compile(
+    r"(?P<label>\b(?:" + _alt(LATIN_LABELS_BEFORE) + r")\b)(?P<colon>\s*[:：])?\s*(?:\(\s*)?"
+    + NUMBER + r"(?!\s*[-/.:]\s*\d)", re.I)
 # a label followed by `: 1120` belongs to that number (`★ 5 Aufrufe: 1120` is 1120)
 # and `2024-07-03 浏览次数：` is a date before a label, not 3 views
 _AFTER_RE = re.compile(r"(?<![\w.,\-/:])" + NUMBER + r"\s*(?P<label>" + _alt(LABELS_AFTER)
@@ -239,13 +273,12 @@ def parse_views(text: str) -> int | None:
 
 def _find_counts(text: str, *, strict: bool = True) -> list[int]:
     out: list[tuple[int, int]] = []
-    for rx in (TIMES_RE, _BEFORE_RE, _AFTER_RE):
+    for rx in (TIMES_RE, _BEFORE_CJK_RE, _BEFORE_LATIN_RE, _AFTER_RE):
         for m in rx.finditer(text):
             if SITE_WORDS_RE.search(text[max(0, m.start() - 12):m.start()]):
                 continue
             # a Latin label without a colon must open its segment: `Hits 12`, `| Views 43`
-            if (strict and rx is _BEFORE_RE and not m.group("colon")
-                    and not _CJK_RE.match(m.group("label"))
+            if (strict and rx is _BEFORE_LATIN_RE and not m.group("colon")
                     and not _SEGMENT_START_RE.search(text[max(0, m.start() - 3):m.start()])):
                 continue
             if rx is _AFTER_RE and SITE_WORDS_RE.search(m.group("label")):
@@ -330,8 +363,8 @@ def _candidates(root: HtmlElement) -> list[tuple[HtmlElement, int]]:
         for _ in range(3):  # label and number may sit in sibling cells/spans: climb a little
             if el is None or el in seen or el.tag in ("body", "html") or len(el) > 40:
                 break
-            text = element_text(el)
-            if len(text) > MAX_META_CHARS:
+            text = bounded_text(el, MAX_META_CHARS)
+            if text is None:
                 break
             counts = _find_counts(text)
             if counts:
@@ -383,6 +416,8 @@ def _is_teaser(path: list[HtmlElement], head_el: HtmlElement | None) -> bool:
             return True
     # a long link (another article's title) in the same small block = a teaser
     for node in path[:2]:
+        if node is not path[0] and bounded_text(node, MAX_META_CHARS) is None:
+            break  # the parent is a big block (the article body): its links are not teasers
         for a in node.iterfind(".//a"):
             if _AUTHOR_LINK_RE.search(f"{a.get('rel', '')} {class_tokens(a)}"):
                 continue

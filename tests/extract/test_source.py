@@ -33,6 +33,8 @@ def source_of(html: str, url: str = URL) -> Source | None:
         ("chinadaily.com.cn | Updated: 2020-08-20", "chinadaily.com.cn"),
         ("By Zhang Yi | Xinhua | Updated: 2020-08-20 09:15", "Xinhua"),
         ("Quelle: Deutscher Jagdverband (DJV), 02. Februar 2022", "Deutscher Jagdverband (DJV)"),
+        ("来源：人民日报（转载）", "人民日报"),
+        ("Quelle: dpa (gekürzt)", "dpa"),
     ],
 )
 def test_parse_source_formats(text, name):

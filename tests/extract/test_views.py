@@ -178,3 +178,9 @@ def test_no_headline_single_count_outside_furniture():
 def test_deep_tree_does_not_recurse(no_hang):
     html = "<div>" * 5000 + "<h1>Title here</h1><span>43 Views</span>" + "</div>" * 5000
     views_of(f"<html><body>{html}</body></html>")  # must simply return
+
+
+def test_repetitive_page_is_bounded(no_hang):
+    # every paragraph mentions a count next to site-counter words: the scan gives up early
+    row = "<p>Today 5 Yesterday 6 Views 来源：新华网 © 2020 X</p>"
+    views_of(f"<html><body><div><h1>Title of the page</h1>{row * 5000}</div></body></html>")
