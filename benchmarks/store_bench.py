@@ -36,6 +36,7 @@ from egovcrawl.storage import (
     Archive,
     FetchRecord,
     dedup,
+    fts,
 )
 from egovcrawl.storage import archive as archive_mod
 from egovcrawl.storage.ingest import ingest_batch
@@ -216,6 +217,66 @@ def run_anchor(n: int, workdir: Path, tokenizer: str | None) -> dict:
 QUERIES: dict[str, list[str]] = {}
 
 
+def run_fts_choice(n: int, workdir: Path) -> list[dict]:
+    """The CJK full-text approaches side by side on the same Chinese articles: index rate, index
+    size, and whether a two-character and a longer query find what `instr` finds."""
+    texts = [(p.title, p.text) for _, p in Corpus(seed=11).stream(3 * n, html=False)
+             if p.language == "zh"][:n]
+    rnd = random.Random(5)
+    two = [w for w in Corpus(seed=11).zh if len(w) == 2][:20]
+    spans = []
+    for _, t in texts[:20]:
+        k = rnd.randrange(max(1, len(t) - 8))
+        spans.append(t[k : k + 6])
+    try:
+        import jieba  # optional: measured only when installed
+
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        seg = lambda t: " ".join(jieba.cut(t or ""))  # noqa: E731
+    except ImportError:
+        seg = None
+    approaches = [("unicode61, unsegmented", "unicode61", lambda t: t or "", None),
+                  ("bigram + unicode61 (egovcrawl)", "unicode61", fts.index_text, fts.fts_query),
+                  ("trigram", "trigram", lambda t: t or "", None)]
+    if seg:
+        approaches.append(("jieba + unicode61", "unicode61", seg,
+                           lambda q: '"' + seg(q).replace('"', "") + '"'))
+    out = []
+    for name, tok, transform, query in approaches:
+        path = workdir / f"fts-{tok}-{len(out)}.db"
+        con = archive_mod.sqlite3.connect(path, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute(f"CREATE VIRTUAL TABLE f USING fts5(title, text, content='', "
+                    f"tokenize='{tok}')")
+        t0 = time.perf_counter()
+        for start in range(0, n, BATCH):
+            con.execute("BEGIN")
+            con.executemany("INSERT INTO f(rowid, title, text) VALUES (?, ?, ?)",
+                            [(start + i, transform(a), transform(b))
+                             for i, (a, b) in enumerate(texts[start : start + BATCH])])
+            con.execute("COMMIT")
+        rate = n / (time.perf_counter() - t0)
+        recall = {}
+        for label, qs in (("2-char", two), ("6-char", spans)):
+            found = expected = 0
+            for q in qs:
+                truth = {i for i, (a, b) in enumerate(texts) if q in (a or "") or q in b}
+                expr = query(q) if query else '"' + q.replace('"', "") + '"'
+                try:
+                    got = {r[0] for r in con.execute(
+                        "SELECT rowid FROM f WHERE f MATCH ?", (expr,))}
+                except archive_mod.sqlite3.OperationalError:
+                    got = set()
+                found += len(truth & got)
+                expected += len(truth)
+            recall[label] = round(found / expected, 3) if expected else None
+        con.close()
+        out.append({"approach": name, "rows_per_s": round(rate),
+                    "index_mb": round(db_bytes(path) / 1e6, 1), "recall": recall})
+    return out
+
+
 def run_queries(path: str, corpus: Corpus) -> dict:
     archive = Archive.open(path)
     rnd = random.Random(3)
@@ -286,6 +347,14 @@ def main() -> None:
         results["anchors"].append(r)
         print(f"anchor sqlite-utils insert_all, FTS {r['tokenizer']:9}: "
               f"{r['rows_per_s']:>7} rows/s  {r['db_bytes'] / 1e6:.1f} MB", flush=True)
+
+    fts_n = 2_000 if args.quick else 10_000
+    results["fts_choice"] = run_fts_choice(fts_n, work)
+    print(f"CJK full-text approaches on {fts_n} Chinese articles (recall = share of the "
+          "articles containing the query string that the index finds):")
+    for r in results["fts_choice"]:
+        print(f"  {r['approach']:32} {r['rows_per_s']:>6} rows/s  index {r['index_mb']:>6} MB"
+              f"  recall {r['recall']}", flush=True)
 
     last_path = None
     for n in ingest_scales:
