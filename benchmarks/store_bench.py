@@ -281,7 +281,7 @@ def run_queries(path: str, corpus: Corpus) -> dict:
     archive = Archive.open(path)
     rnd = random.Random(3)
     qs = dict(QUERIES)
-    zh_texts = [p.text for _, p in Corpus().stream(300, html=False) if p.language == "zh"]
+    zh_texts = [p.text for _, p in Corpus().stream(300) if p.language == "zh"]
     spans = []
     for t in zh_texts[:40]:
         k = rnd.randrange(len(t) - 12)
@@ -291,7 +291,7 @@ def run_queries(path: str, corpus: Corpus) -> dict:
     qs["zh-6char+"] = [s[:7] for s in spans if "。" not in s[:7]][:5]
     qs["en-rare"] = [rnd.choice(corpus.en[10_000:]) for _ in range(5)]
     qs["en-common"] = [rnd.choice(corpus.en[:50]) for _ in range(5)]
-    en_texts = [p.text for _, p in Corpus().stream(300, html=False) if p.language == "en"]
+    en_texts = [p.text for _, p in Corpus().stream(300) if p.language == "en"]
     qs["en-phrase"] = ['"' + " ".join(t.split()[5:8]) + '"' for t in en_texts[:5]]
     qs["de-umlaut"] = [w for w in corpus.de[:4000] if "ö" in w][:5]
     qs["prefix"] = [rnd.choice(corpus.en[:3000])[:4] + "*" for _ in range(5)]
