@@ -413,11 +413,14 @@ class Archive:
         now find one). Oldest first, so first-seen order is preserved."""
         site_sql = " AND site = ?" if site else ""
         args: tuple[Any, ...] = (site,) if site else ()
+        # a URL whose latest good fetch made no article; older fetches of a URL that now has
+        # an article are never re-read (their bodies would roll the article back)
         rows = self.conn.execute(
             "SELECT fetch_id FROM articles WHERE fetch_id IS NOT NULL" + site_sql +
-            " UNION SELECT max(id) FROM fetches WHERE body_hash IS NOT NULL "
-            "AND status BETWEEN 200 AND 299 AND article_id IS NULL" + site_sql +
-            " GROUP BY url ORDER BY 1", args + args)
+            " UNION SELECT id FROM fetches WHERE article_id IS NULL AND id IN ("
+            "SELECT max(id) FROM fetches WHERE body_hash IS NOT NULL "
+            "AND status BETWEEN 200 AND 299" + site_sql + " GROUP BY url) ORDER BY 1",
+            args + args)
         return [r[0] for r in rows]
 
     # --- articles ---------------------------------------------------------------------------
@@ -425,7 +428,8 @@ class Archive:
     def mark_removed(self, rec: FetchRecord, fetch_id: int) -> StoreResult:
         """A 404/410 at an archived article's URL: the article is kept, its status `removed`."""
         with self.transaction():
-            article_id = self._find_by_urls([rec.url, rec.effective_url])
+            article_id = self._find_by_urls(list(dict.fromkeys(
+                [rec.url, rec.effective_url, dedup.canonical_url(rec.url)])))
             if article_id is None:
                 return self.mark_fetch(fetch_id, "not-article", error=f"HTTP {rec.status}")
             old = self.conn.execute("SELECT status FROM articles WHERE id = ?",
@@ -525,7 +529,7 @@ class Archive:
                 "first_seen, replaced_at, cause, fetch_id) VALUES (?,?,?,?,?,?,?,?,?)",
                 (article_id, old["version"], old["title"], old["text"], old["content_hash"],
                  old["first_seen"] if old["version"] == 1 else self._version_start(article_id),
-                 now, cause, fetch_id))
+                 now if cause == "crawl" else utcnow(), cause, fetch_id))
             self._fts_delete(article_id, old["title"], old["text"])
             self._fts_insert(article_id, page.title, page.text, prep)
             if sig is not None:

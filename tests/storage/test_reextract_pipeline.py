@@ -165,3 +165,18 @@ def test_pipeline_raises_storage_errors(tmp_path):
     with pytest.raises(Exception, match="view_counts"):
         pipe.process_item(fetch("https://x.gov/b.html"))
         pipe.close_spider()
+
+
+def test_reextract_never_rolls_an_article_back_to_an_older_body(archive):
+    url = "https://www.example.gov/b.html"
+    file(archive, fetch(url, body=b"<html>old</html>"), None)  # extractor bug on the old body
+    file(archive, fetch(url, body=b"<html>new</html>", when="2024-08-01T00:00:00+00:00"),
+         page(url, text=EN_TEXT))
+
+    def by_body(rec: FetchRecord) -> Page:
+        text = "OLD BODY TEXT " * 10 if b"old" in rec.body else EN_TEXT
+        return page(url, text=text)
+
+    report = reextract(archive, extractor=by_body)
+    assert report.fetches == 1 and report.changed == 0
+    assert archive._one("SELECT text FROM articles")["text"] == EN_TEXT
