@@ -172,6 +172,18 @@ PUBLISHED_LABELS: tuple[str, ...] = (
     "成文日期", "日期", "时间",
     "发布于", "发表于", "发稿时间", "刊发时间", "录入时间", "添加时间", "上传时间", "信息来源时间",
 )
+# Verbs printed right *after* a date that make it the publication date ("wurde am 3. Mai 2010
+# um 23:03 Uhr veröffentlicht", "是大卫在2005年8月12日16:10:13发表").
+PUBLISHED_AFTER: tuple[str, ...] = (
+    "veröffentlicht", "gepostet", "publiziert", "erschienen", "eingestellt", "posted",
+    "published", "publié", "发表", "发布", "张贴", "发帖",
+)
+# Bylines: "Von Christian am 03.05.2013", "Posted by Jane on July 3, 2020",
+# "由海姑娘张贴 @ 2005-03-21".
+# (author word, at most a short name, then one of these joiners right before the date)
+BYLINE_AUTHOR_WORDS: tuple[str, ...] = ("von", "by", "posted by", "written by", "geschrieben von",
+                                        "由", "作者", "par")
+BYLINE_JOINERS: tuple[str, ...] = ("am", "on", "@", "le", "um", "|", "·", "-", "—", "于", "在", ",")
 UPDATED_LABELS: tuple[str, ...] = (
     "last updated on", "last updated", "updated on", "updated", "last modified", "modified",
     "last reviewed", "page last updated", "revised", "aktualisiert am", "aktualisiert",

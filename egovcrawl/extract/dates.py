@@ -30,6 +30,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from egovcrawl.extract.date_rules import (
+    BYLINE_AUTHOR_WORDS,
+    BYLINE_JOINERS,
     DATE_CLASS_TOKENS,
     FUTURE_GRACE,
     JSONLD_ARTICLE_TYPES,
@@ -40,6 +42,7 @@ from egovcrawl.extract.date_rules import (
     MIN_DATE,
     MODIFIED_META,
     MONTHS,
+    PUBLISHED_AFTER,
     PUBLISHED_LABELS,
     PUBLISHED_META,
     SCRIPT_PUBLISHED_KEYS,
@@ -112,6 +115,18 @@ _PUB_LABEL_RE = re.compile(
 _UPD_LABEL_RE = re.compile(
     r"(?:" + "|".join(re.escape(x) for x in sorted(UPDATED_LABELS, key=len, reverse=True))
     + r")" + _LETTER_E + r"\s?[:：]?\s?(?:" + _WEEKDAY_ALT + r")?[\s,.]{0,3}$",
+    re.I,
+)
+_PUB_AFTER_RE = re.compile(
+    r"[^\d.;!?<>]{0,20}?(?:" + "|".join(re.escape(x) for x in PUBLISHED_AFTER) + r")", re.I)
+_BYLINE_WORDS = sorted(BYLINE_AUTHOR_WORDS, key=len, reverse=True)
+_BYLINE_RE = re.compile(
+    r"(?:" + _LETTER_B + r"(?:" + "|".join(re.escape(x) for x in _BYLINE_WORDS if x.isascii())
+    + r")" + _LETTER_E + "|" + "|".join(re.escape(x) for x in _BYLINE_WORDS if not x.isascii())
+    # a short name: no digits, no sentence end, no handle or bracket (quoted social posts)
+    + r")\s?[^\d.;!?:：()\[\]@（）]{1,30}?\s?(?:"
+    + "|".join(re.escape(x) for x in BYLINE_JOINERS) + r")"
+    r"\s?(?:" + _WEEKDAY_ALT + r")?[\s,.]{0,3}$",
     re.I,
 )
 _TOKEN_RE_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
@@ -481,7 +496,8 @@ class _Text:
         return self.owners[max(0, bisect.bisect_right(self.starts, offset) - 1)]
 
 
-def _visible_text(doc: Document, headline_el: HtmlElement | None, title: str | None) -> _Text:
+def _visible_text(doc: Document, headline_el: HtmlElement | None, title: str | None,
+                  full: bool = False) -> _Text:
     """Body text nodes joined in document order, so labels and dates split over elements
     (`<b>发布时间：</b>2020-08-20`) still meet, and distances to the headline are in characters."""
     parts: list[str] = []
@@ -490,45 +506,48 @@ def _visible_text(doc: Document, headline_el: HtmlElement | None, title: str | N
     times: list[tuple[int, HtmlElement, str]] = []
     pos = 0
     h_start = h_end = -1
-    # iterative pre-order walk; a (node, True) entry marks "after this node's children"
-    stack: list[tuple[HtmlElement, bool]] = [(doc.body, False)]
+    body = doc.body
     limit = MAX_SCAN_CHARS
-    while stack and pos < limit:
-        node, closing = stack.pop()
-        if closing:
+    # lxml's C-level walk (start/end events) instead of a Python stack: 2-3x faster on pages
+    # of thousands of nodes; skipped subtrees (scripts, forms) still contribute their tails
+    walker = etree.iterwalk(body, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if pos >= limit:
+            break
+        if event == "start":
+            tag = node.tag
             if node is headline_el:
-                h_end = pos
-                # dates further below the headline than this never count: stop reading there
-                limit = min(limit, pos + NEAR_AFTER[-1][0] + _WINDOW_AFTER)
-            tail = node.tail
-            if tail and node is not doc.body and not tail.isspace():
-                tail = " ".join(tail.split())
-                parts.append(tail)
+                h_start = pos
+            if tag in NON_TEXT_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag == "time":
+                raw = node.get("datetime")
+                if raw:
+                    times.append((pos, node, raw))
+            elif tag == "abbr" and node.get("title") and _MICROFORMAT_RE.search(
+                    node.get("class", "")):
+                times.append((pos, node, node.get("title", "")))
+            own = node.text
+            if own and not own.isspace():
+                own = " ".join(own.split())  # distances count visible characters, not indentation
+                parts.append(own)
                 starts.append(pos)
-                owners.append(node.getparent())
-                pos += len(tail) + 1
+                owners.append(node)
+                pos += len(own) + 1
             continue
-        tag = node.tag if isinstance(node.tag, str) else ""
         if node is headline_el:
-            h_start = pos
-        if tag in NON_TEXT_TAGS or not tag:
-            stack.append((node, True))  # a skipped element still contributes its tail
-            continue
-        if tag == "time":
-            raw = node.get("datetime")
-            if raw:
-                times.append((pos, node, raw))
-        elif tag == "abbr" and node.get("title") and _MICROFORMAT_RE.search(node.get("class", "")):
-            times.append((pos, node, node.get("title", "")))
-        stack.append((node, True))
-        own = node.text
-        if own and not own.isspace():
-            own = " ".join(own.split())  # distances count visible characters, not indentation
-            parts.append(own)
+            h_end = pos
+            # dates further below the headline than this never count: stop reading there
+            if not full:
+                limit = min(limit, pos + NEAR_AFTER[-1][0] + _WINDOW_AFTER)
+        tail = node.tail
+        if tail and node is not body and not tail.isspace():
+            tail = " ".join(tail.split())
+            parts.append(tail)
             starts.append(pos)
-            owners.append(node)
-            pos += len(own) + 1
-        stack.extend((child, False) for child in reversed(node))
+            owners.append(node.getparent())
+            pos += len(tail) + 1
     if h_start >= 0 and h_end < 0:
         h_end = pos
     result = _Text(" ".join(parts), starts, owners, times, h_start, h_end)
@@ -677,15 +696,22 @@ def _own_line(text: _Text, start: int) -> bool:
     return start - node_start <= 2 and node_end - node_start <= SHORT_LINE_CHARS
 
 
-def _label(text: str, start: int) -> str:
+def _label(text: str, start: int, end: int = -1) -> str:
+    """`published`, `updated`, `weak` (`am`, `时间`) or "" from the words around a date:
+    a label before it, a byline (`by Jane on`), or a publishing verb after it."""
     prefix = text[max(0, start - _LABEL_TAIL_CHARS):start]
     m = _PUB_LABEL_RE.search(prefix)
+    weak = False
     if m:
         word = m.group(0).lower()
-        return "weak" if any(word.startswith(w) for w in WEAK_LABELS) else "published"
-    if _UPD_LABEL_RE.search(prefix):
+        if not any(word.startswith(w) for w in WEAK_LABELS):
+            return "published"
+        weak = True
+    elif _UPD_LABEL_RE.search(prefix):
         return "updated"
-    return ""
+    if _BYLINE_RE.search(prefix) or (end >= 0 and _PUB_AFTER_RE.match(text, end, end + 40)):
+        return "published"
+    return "weak" if weak else ""
 
 
 def _with_label(text: str, found: _Found) -> str:
@@ -716,9 +742,10 @@ def _visible(doc: Document, headline_el: HtmlElement | None, title: str | None,
     if headline_el is None and text.h_start >= 0:
         headline_el = text.owner_at(text.h_start)  # the element printing the title's text
     result = _Visible()
-    for found in _iter_dates(joined, order, hinted, zone):
+    # a headline found by its text (no element): the rest of the page was read to find it
+    for found in _iter_dates(joined[:_near_end(text)], order, hinted, zone):
         el = text.owner_at(found.start)
-        label = _label(joined, found.start)
+        label = _label(joined, found.start, found.end)
         scored = _score(text, el, found.start, found.end, label, headline_el)
         if scored is None:
             continue
@@ -748,6 +775,44 @@ def _visible(doc: Document, headline_el: HtmlElement | None, title: str | None,
         elif _better(result.time_published, item):
             result.time_published = item
     return result
+
+
+def _near_end(text: _Text) -> int:
+    """Where dates stop counting as near the headline (the whole text without a headline)."""
+    if text.h_start < 0:
+        return len(text.text)
+    return min(len(text.text), text.h_end + NEAR_AFTER[-1][0] + _WINDOW_AFTER)
+
+
+def _far_below(doc: Document, headline_el: HtmlElement | None, title: str | None,
+               order: str | None, hinted: bool, zone: dt.tzinfo | None) -> _Cand | None:
+    """Last resort when nothing near the headline dates the page: a *labelled* date further
+    down, e.g. a blog's or forum's `Posted by X on DATE` / `wurde am DATE veröffentlicht`
+    line below the body. Only read for pages that gave no date at all (costs a second walk)."""
+    text = _visible_text(doc, headline_el, title, full=True)
+    if text.h_start < 0:
+        return None
+    if headline_el is None:
+        headline_el = text.owner_at(text.h_start)
+    joined = text.text
+    near = _near_end(text)
+    best: tuple[float, str, _Cand] | None = None
+    for found in _iter_dates(joined, order, hinted, zone):
+        if found.start < near:
+            continue
+        label = _label(joined, found.start, found.end)
+        if label not in ("published", "updated"):
+            continue
+        el = text.owner_at(found.start)
+        scored = _score(text, el, found.start, found.end, label, headline_el)
+        if scored is None:
+            continue
+        key = (scored[0] + (1.0 if label == "published" else 0.0))
+        if best is None or key > best[0]:
+            best = (key, label, _Cand(found.value, "visible-text", _with_label(joined, found)))
+            if label == "published":
+                break  # the first publishing line below the body
+    return best[2] if best else None
 
 
 def _url_date(url: str) -> _Cand | None:
@@ -852,6 +917,8 @@ def extract_dates(doc: Document, headline) -> tuple[DateInfo | None, DateInfo | 
         # `Stand: 03.07.2024` / `Updated: …` is the only date the page prints: on news and
         # government pages that is the date of the text as published.
         published = vis.updated.cand
+    if published is None:
+        published = _far_below(doc, headline_el, title, order, hinted, zone)
     updated_cands = [c for c in (ld_mod, meta_mod,
                                  vis.time_updated.cand if vis.time_updated else None,
                                  vis.updated.cand if vis.updated else None) if c is not None]

@@ -219,3 +219,31 @@ def test_hostile_inputs(no_hang):
     _dates(deep)
     big = "<html><body><h1>T</h1>" + "<p>12.12.12 1.1.1 2020-13-45 " * 200_000 + "</body></html>"
     _dates(big)
+
+
+_LONG_BODY = "<p>" + "Die Verwaltung arbeitet an neuen digitalen Angeboten für alle. " * 80 + "</p>"
+
+
+def test_publishing_line_below_the_body():
+    """Blogs and forums print `wurde am DATE veröffentlicht` / `在DATE发表` after the text."""
+    html = f"""<html lang="de"><body><article><h1>Kein Cyberterrorismus</h1>{_LONG_BODY}
+    <p class="postmetadata"><small>Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um 10:00 Uhr
+    veröffentlicht.</small></p></article></body></html>"""
+    assert _dates(html)[0].day == D(2011, 12, 3)
+    html = f"""<html><body><h3>台湾教育家演讲精选</h3>{_LONG_BODY}
+    <p>原标题是大卫在2005年8月12日16:10:13发表</p></body></html>"""
+    assert _dates(html)[0].day == D(2005, 8, 12)
+    html = """<html><body><table><tr><td class="post-title">湘菜粤菜 兵分两路</td></tr>
+    <tr><td class="post-body">正文。</td></tr>
+    <tr><td class="post-footer">由海姑娘张贴 @ 2005-03-21 01:20:44</td></tr></table>
+    </body></html>"""
+    assert _dates(html)[0].day == D(2005, 3, 21)
+
+
+def test_bylines_of_quoted_posts_and_comments_are_not_the_date():
+    html = f"""<html lang="de"><body><article><h1>Der Fall Vreni Frost</h1>
+    <p>{"Einleitung zum Fall, die ein paar Sätze lang ist und erklärt, worum es geht. " * 12}</p>
+    <blockquote class="instagram-media">Ein Beitrag geteilt von vreni frost (@vrenifrost)
+    am Mär 27, 2018 um 12:08 PDT</blockquote>{_LONG_BODY}
+    <div class="comments"><p>Kommentar von Jan am 3. Mai 2018</p></div></article></body></html>"""
+    assert _dates(html)[0] is None
