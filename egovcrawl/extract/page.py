@@ -68,8 +68,9 @@ def extract_page(
         views_count = views.extract_views(doc, headline)
 
     kind = classify.classify(doc, main_text, headline)
-    if kind.page_kind == "listing" or (kind.page_kind == "other" and not main_text):
-        # a listing's dates belong to its teasers, and an empty or error page published nothing
+    if kind.page_kind != "article":
+        # a listing's dates belong to its teasers; an error or search page published nothing
+        # (a date in its URL names the article that is not there)
         published = updated = None
     lang = hints.language or language.detect_language(main_text, doc)
 

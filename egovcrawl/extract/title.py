@@ -94,8 +94,12 @@ def _title_tag(doc: Document) -> str | None:
     return text or None
 
 
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e", "à": "a"})
+
+
 def _compact(text: str) -> str:
-    return "".join(_WORD_RE.findall(text.lower()))
+    """Lowercase word characters only, umlauts folded as host names spell them (thueringen)."""
+    return "".join(_WORD_RE.findall(text.lower().translate(_FOLD)))
 
 
 def _site_names(doc: Document) -> list[str]:
@@ -115,7 +119,7 @@ def _site_names(doc: Document) -> list[str]:
 _SITE_WORDS_RE = re.compile(
     r"(?:portal|website|homepage|gov\.uk|\.gov|government|ministry|ministerium|landesregierung|"
     r"senatsverwaltung|bundesregierung|staatskanzlei|landesportal|city of|stadt |department|"
-    r"agency|政府|网站|门户|官网|网$|在线$|频道$|新闻中心$|资讯中心$)",
+    r"agency|bureau|council|commission|政府|网站|门户|官网|网$|在线$|频道$|新闻中心$|资讯中心$)",
     re.I,
 )
 MAX_SITE_PART_CHARS = 40
@@ -199,12 +203,49 @@ def extract_title(doc: Document) -> Headline | None:
         score, _, el, text = max(candidates, key=lambda c: (c[0], c[1]))
         if score >= 0.8 or (reference is None and el.tag == "h1" and not is_furniture(el)):
             return Headline(text, _country(text), el)
+        if reference is None or _is_generic(reference, site_names):
+            # "Press Release: Press Information Bureau" names no story: the heading that
+            # introduces the body text does
+            el = _heading_before_body(doc)
+            if el is not None:
+                text = element_text(el)
+                return Headline(text, _country(text), el)
 
     if reference:
         # table-layout pages print the headline in a <td>, <font> or <div class="title">:
         # anchor on the visible element carrying the reference text, so other fields can search
         # near it
         return Headline(reference, _country(reference), _visible_element(doc, reference))
+    return None
+
+
+# a title made only of these (and site names) says what kind of page it is, not which story
+_GENERIC_PART_RE = re.compile(
+    r"(?:press releases?|news|news release|article|detail|details|media release|statement|"
+    r"pressemitteilung(?:en)?|presseinformation|meldung|aktuelles|nachrichten|"
+    r"新闻|正文|详情|详细信息|信息公开|通知公告|工作动态|文章)",
+    re.I,
+)
+MIN_BODY_PARAGRAPH = 80
+
+
+def _is_generic(reference: str, site_names: list[str]) -> bool:
+    parts = [p for p in re.split(r"\s*[:|\-–—·•»_/]\s*", reference) if p.strip()]
+    return bool(parts) and all(
+        _GENERIC_PART_RE.fullmatch(p.strip()) or _is_site_part(p, site_names, trailing=True)
+        for p in parts
+    )
+
+
+def _heading_before_body(doc: Document) -> HtmlElement | None:
+    """The last non-furniture h1-h3 before the first long paragraph of the page."""
+    last: HtmlElement | None = None
+    for el in doc.body.iter("h1", "h2", "h3", "p"):
+        if el.tag == "p":
+            if last is not None and len(element_text(el)) >= MIN_BODY_PARAGRAPH:
+                return last
+        elif not is_furniture(el) and MIN_TITLE_CHARS <= len(element_text(el)) <= MAX_TITLE_CHARS:
+            last = el
     return None
 
 

@@ -75,3 +75,23 @@ def test_breadcrumb_h1_with_a_section_name_is_not_the_headline():
     h = extract_title(d)
     assert h is not None and h.title == "江苏多地要求师生员工暂不返校"
     assert h.element is not None and h.element.tag == "div"
+
+
+def test_host_name_with_folded_umlauts_is_the_site_part():
+    d = Document.from_text(
+        "<html><head><title>Kabinett beschließt Digitalgesetz | Freistaat Thüringen</title>"
+        "</head><body><p>x</p></body></html>",
+        "https://www.thueringen.de/presse/detail/digitalgesetz")
+    h = extract_title(d)
+    assert h is not None and h.title == "Kabinett beschließt Digitalgesetz"
+
+
+def test_generic_title_gives_way_to_the_heading_that_introduces_the_body():
+    d = doc("""<html><head><title>Press Release:Press Information Bureau</title></head><body>
+    <div class="menu"><h2>Latest releases</h2></div>
+    <h2>Ministry of Electronics &amp; IT</h2><h2>DigiLocker crosses 300 million users</h2>
+    <p>Posted On: 03 JUL 2024</p>
+    <p>DigiLocker, the flagship platform of Digital India, has crossed 300 million users, the
+    ministry said on Wednesday in a statement released in New Delhi.</p></body></html>""")
+    h = extract_title(d)
+    assert h is not None and h.title == "DigiLocker crosses 300 million users"
