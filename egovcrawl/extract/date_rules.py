@@ -100,7 +100,7 @@ TZ_ABBREVIATIONS: dict[str, float] = {
     "utc": 0, "gmt": 0, "z": 0, "bst": 1, "cet": 1, "mez": 1, "cest": 2, "mesz": 2,
     "eet": 2, "eest": 3, "msk": 3, "ist": 5.5, "cst": -6, "cdt": -5, "est": -5, "edt": -4,
     "mst": -7, "mdt": -6, "pst": -8, "pdt": -7, "aest": 10, "aedt": 11, "jst": 9, "kst": 9,
-    "北京时间": 8,
+    "hkt": 8, "sgt": 8, "awst": 8, "北京时间": 8,
 }
 
 # Default day/month order by <html lang> (full tag first, then the primary language). Only

@@ -52,7 +52,7 @@ from egovcrawl.extract.date_rules import (
     UPDATED_LABELS,
     WEEKDAYS,
 )
-from egovcrawl.extract.dom import NON_TEXT_TAGS, Document, is_furniture
+from egovcrawl.extract.dom import NON_TEXT_TAGS, Document, is_furniture, is_self_furniture
 from egovcrawl.extract.model import DateInfo, DateSource
 
 # ---------------------------------------------------------------------------------------------
@@ -87,12 +87,16 @@ _DATE_RE = re.compile(
 _ANCHOR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|\d[./-]\d\d(?![\d.])")
 _WINDOW_BEFORE = 40
 _WINDOW_AFTER = 50
+_TZ_ALT = "|".join(re.escape(k) for k in sorted(TZ_ABBREVIATIONS, key=len, reverse=True)
+                   if k != "z")
 _TIME_RE = re.compile(
-    r"(?:\s?(?:,|at|um|à|a las|às|alle|[-|/]|T|\u00a0)?\s?)"
+    r"(?:\s?(?:,|issued at|at|um|à|a las|às|alle|[-|/]|T|\u00a0)?\s?)"
+    # a zone printed before the time: "Issued at HKT 15:30"
+    r"(?:(?P<tzb>" + _TZ_ALT + r")\s)?"
     r"(?P<h>\d{1,2})[:：时時h](?P<mi>\d{2})(?:[:：分](?P<s>\d{1,2}))?(?:[.:,]\d{1,9})?"
     r"\s?(?:分|Uhr|h)?\s?(?P<ampm>[ap]\.?\s?m\.?(?![a-z]))?\s?"
     r"(?P<tz>Z(?![a-z])|(?:UTC|GMT)?\s?[+-]\d{1,2}(?::?\d{2})?(?!\d)"
-    r"|" + "|".join(re.escape(k) for k in TZ_ABBREVIATIONS if k != "z") + r")?",
+    r"|" + _TZ_ALT + r")?",
     re.I,
 )
 _WEEKDAY_BEFORE_RE = re.compile(
@@ -266,7 +270,7 @@ def _time_after(text: str, end: int) -> tuple[dt.time | None, dt.tzinfo | None, 
         h = h % 12 + (12 if ampm.startswith("p") else 0)
     if h > 23 or mi > 59 or s > 59:
         return None, None, end
-    tz = _tzinfo(m.group("tz"))
+    tz = _tzinfo(m.group("tz") or m.group("tzb"))
     return dt.time(h, mi, s), tz, m.end()
 
 
@@ -565,15 +569,26 @@ def _find_title(text: _Text, title: str) -> tuple[int, int]:
     if len(chars) < 4:
         return -1, -1
     probe = re.compile(r"\s*".join(re.escape(c) for c in chars))
-    fallback = (-1, -1)
+    fallback = heading = heading_in_furniture = (-1, -1)
     for m in probe.finditer(text.text):
         span = (m.start(), m.end() + max(0, len(title) - len(m.group(0))))
         owner = text.owner_at(m.start())
-        # a heading or a "title" element wins even inside an article's <header>
+        parent = owner.getparent()
+        if owner.tag == "h1" or (parent is not None and parent.tag == "h1"):
+            return span  # the page's <h1> printing the title, even in the article's <header>
+        furniture = is_furniture(owner)
+        # other headings and "title" elements next; one in furniture (an article's <header>, but
+        # also a sticky site header repeating the title) only if no other heading prints it
         if owner.tag in _HEADING_TAGS or "title" in _class_chain(owner, 2).lower():
-            return span
-        if fallback[0] < 0 and not is_furniture(owner):
+            if not furniture and heading[0] < 0:
+                heading = span
+            elif furniture and heading_in_furniture[0] < 0:
+                heading_in_furniture = span
+        elif fallback[0] < 0 and not furniture:
             fallback = span
+    for span in (heading, heading_in_furniture):
+        if span[0] >= 0:
+            return span
     return fallback
 
 
@@ -671,11 +686,13 @@ def _score(text: _Text, el: HtmlElement, start: int, end: int, label: str,
     score += LABEL_SCORES.get(label, 0.0)
     if dateclass:
         score += DATECLASS_SCORE
-    if score < MIN_SCORE:
+    if score + (0.0 if label or dateclass else SHORT_BLOCK_SCORE) < MIN_SCORE:
         return None  # cheap exit before the tree checks below
     if _is_teaser(el, headline_el):
         return None
-    if not right_there and is_furniture(el):
+    # furniture right below the headline is often the article's own meta bar; above it, a
+    # header widget printing today's date
+    if (not right_there or start < text.h_start) and _furniture_apart(el, headline_el):
         score -= FURNITURE_PENALTY
     if not label and not dateclass:
         block = _block_len(el)
@@ -684,6 +701,23 @@ def _score(text: _Text, el: HtmlElement, start: int, end: int, label: str,
         elif block > SHORT_BLOCK_CHARS * 2:
             score -= PROSE_PENALTY  # a date quoted in a paragraph: an event, not the article's
     return (score, distance) if score >= MIN_SCORE else None
+
+
+def _furniture_apart(el: HtmlElement, headline_el: HtmlElement | None) -> bool:
+    """Navigation, header, sidebar... that does not also hold the headline. A "sidebar" or
+    "header" wrapper around the headline is layout (`mainwrap sidebar`, `header-wrapper` of the
+    article), and an element whose own class names a date (`date-header`) is the date's."""
+    if headline_el is None:
+        return is_furniture(el)
+    node: HtmlElement | None = el
+    while node is not None:
+        if node is headline_el or _contains(node, headline_el):
+            return False
+        if is_self_furniture(node) and not _DATE_CLASS_RE.search(
+                f"{node.get('class', '')} {node.get('id', '')}"):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _own_line(text: _Text, start: int) -> bool:
@@ -700,6 +734,8 @@ def _label(text: str, start: int, end: int = -1) -> str:
     """`published`, `updated`, `weak` (`am`, `时间`) or "" from the words around a date:
     a label before it, a byline (`by Jane on`), or a publishing verb after it."""
     prefix = text[max(0, start - _LABEL_TAIL_CHARS):start]
+    if _UPD_LABEL_RE.search(prefix):  # first: `更新时间` ends in the publishing label `时间`
+        return "updated"
     m = _PUB_LABEL_RE.search(prefix)
     weak = False
     if m:
@@ -707,8 +743,6 @@ def _label(text: str, start: int, end: int = -1) -> str:
         if not any(word.startswith(w) for w in WEAK_LABELS):
             return "published"
         weak = True
-    elif _UPD_LABEL_RE.search(prefix):
-        return "updated"
     if _BYLINE_RE.search(prefix) or (end >= 0 and _PUB_AFTER_RE.match(text, end, end + 40)):
         return "published"
     return "weak" if weak else ""
@@ -717,7 +751,7 @@ def _label(text: str, start: int, end: int = -1) -> str:
 def _with_label(text: str, found: _Found) -> str:
     """The raw string with its label (`发布时间：2020-08-20 10:30`), for provenance."""
     prefix = text[max(0, found.start - _LABEL_TAIL_CHARS):found.start]
-    m = _PUB_LABEL_RE.search(prefix) or _UPD_LABEL_RE.search(prefix)
+    m = _UPD_LABEL_RE.search(prefix) or _PUB_LABEL_RE.search(prefix)
     start = found.start - (len(prefix) - m.start()) if m else found.start
     return " ".join(text[start:found.end].split())
 

@@ -247,3 +247,57 @@ def test_bylines_of_quoted_posts_and_comments_are_not_the_date():
     am Mär 27, 2018 um 12:08 PDT</blockquote>{_LONG_BODY}
     <div class="comments"><p>Kommentar von Jan am 3. Mai 2018</p></div></article></body></html>"""
     assert _dates(html)[0] is None
+
+
+def test_date_line_at_the_end_with_issued_time():
+    """HK-style press release: `Ends/Wednesday, July 3, 2024` then `Issued at HKT 15:30`."""
+    html = """<html lang="en"><body><div id="header"><a href="/">Press Releases</a></div>
+    <div id="pressrelease"><h1>Government expands digital identity services</h1>
+    <p>The Government announced today that 50 more public services will accept the digital
+    identity from the fourth quarter, bringing the total to more than 390 services.</p>
+    <p>A spokesman said that users would also be able to sign documents digitally when applying
+    for licences from the Buildings Department and the Lands Department in the coming year.</p>
+    <p>Ends/Wednesday, July 3, 2024<br>Issued at HKT 15:30</p></div>
+    <div id="footer">Last revision date: July 3, 2024</div></body></html>"""
+    published, _ = _dates(html)
+    assert published.value == dt.datetime(2024, 7, 3, 15, 30,
+                                           tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_updated_label_ending_in_a_published_label():
+    html = """<html><body><h1>武汉城市大脑二期上线</h1>
+    <div class="info">发布时间：2024-05-10 09:00 更新时间：2024-05-12 16:20 来源：长江日报</div>
+    <p>正文。</p></body></html>"""
+    published, updated = _dates(html)
+    assert published.value == dt.datetime(2024, 5, 10, 9, 0)
+    assert updated.value == dt.datetime(2024, 5, 12, 16, 20) and updated.raw.startswith("更新时间")
+
+
+def test_header_widget_right_above_the_headline_and_blog_date_header():
+    """A top bar's today-date just above the headline is furniture; a blog's own
+    `<h2 class="date-header">` above the post title is the post's date."""
+    html = """<html lang="en-GB"><body><div class="topbar"><span class="today-date">Wednesday,
+    3.07.2024</span></div><div class="item-page"><h2>Councils test shared digital identity</h2>
+    <p>Councils are testing a shared digital identity service for residents.</p></div>
+    </body></html>"""
+    assert _dates(html)[0] is None
+    html = """<html lang="de"><head><title>Viertes eigenes Buch erschienen | Lesewelt</title>
+    </head><body><div class="widget Blog"><div class="date-outer">
+    <h2 class="date-header"><span>Samstag, 5. Oktober 2013</span></h2>
+    <div class="post"><h3 class="post-title">Viertes eigenes Buch erschienen</h3>
+    <p>Heute ist es so weit, mein viertes Buch ist erschienen.</p></div></div></div>
+    </body></html>"""
+    assert _dates(html)[0].day == D(2013, 10, 5)
+
+
+def test_sticky_header_repeating_the_title_is_not_the_anchor():
+    """A site header repeats the title next to a today-date widget; the <h1> is the anchor."""
+    html = """<html lang="en-US"><head><title>Child dead from fentanyl, parent arrested</title>
+    </head><body><header class="site-header"><div class="date">Thursday, November 9th 2023</div>
+    <h2 class="entry-title"><span class="dfm-title">Child dead from fentanyl, parent arrested
+    </span></h2></header><article><header class="entry-header"><h1 class="entry-title">
+    <a href="/crime/">Crime | </a><span class="dfm-title">Child dead from fentanyl, parent
+    arrested</span></h1><div class="byline">PUBLISHED: November 8, 2023 at 5:49 p.m.</div>
+    </header><p>FREMONT — A child died.</p></article></body></html>"""
+    published, _ = _dates(html)
+    assert published.day == D(2023, 11, 8)
