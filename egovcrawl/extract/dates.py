@@ -797,7 +797,9 @@ def _visible(doc: Document, headline_el: HtmlElement | None, title: str | None,
             continue
         cls = _class_chain(el, 3).lower()
         upd = any(w in cls for w in ("updat", "modif", "aktualis"))
-        label = "updated" if upd else _label(joined, offset)
+        # HTML5's `<time pubdate>` marks the article's own publication date
+        label = "updated" if upd else ("published" if el.get("pubdate") is not None
+                                       else _label(joined, offset))
         scored = _score(text, el, offset, offset, label if label != "updated" else "", headline_el,
                         is_time=True)
         if scored is None:

@@ -301,3 +301,12 @@ def test_sticky_header_repeating_the_title_is_not_the_anchor():
     </header><p>FREMONT — A child died.</p></article></body></html>"""
     published, _ = _dates(html)
     assert published.day == D(2023, 11, 8)
+
+
+def test_time_pubdate_attribute_marks_the_publication_date():
+    html = """<html lang="de"><body><h1>Paris Haute Couture</h1><p>Kurzer Text.</p>
+    <div class="entry-meta"><time datetime="2014-01-27T19:02:50+00:00" pubdate>27. Januar
+    2014</time> <time class="updated" datetime="2014-02-01T10:00:00+00:00">1. Februar</time>
+    </div></body></html>"""
+    published, updated = _dates(html)
+    assert published.day == D(2014, 1, 27) and updated.day == D(2014, 2, 1)
