@@ -30,9 +30,11 @@ from egovcrawl.extract.text_rules import (
     BOILERPLATE_LINE_RE,
     BYLINE_RE,
     CELL_TAGS,
+    CONTACT_MARKER_RE,
     CONTENT_NAME_RE,
     CONTENT_RE,
     DATE_RE,
+    END_MARKER_RE,
     FURNITURE_TAGS,
     HEADING_TAGS,
     HIDDEN_CLASS_RE,
@@ -43,7 +45,9 @@ from egovcrawl.extract.text_rules import (
     MAX_BOILERPLATE_LINE,
     MAX_LINE_LINK_SHARE,
     MAX_META_LINE,
+    MAX_PRE_HEADLINE_LINE,
     MAX_RELATED_ITEM,
+    MAX_SIGN_OFF_LINE,
     META_WORDS_RE,
     NEGATIVE_TOKENS,
     PARAGRAPH_TAGS,
@@ -85,6 +89,8 @@ PEER_LEVELS = 6  # how far up from the top a repeated unit is looked for
 KEEP_FURNITURE_SHARE = 0.5
 #: ... and one marked only by a weak token when it holds this much text with few links.
 KEEP_TEXT_CHARS = 500
+#: A line ending like a sentence with this many words besides its date and meta words is text.
+SENTENCE_MIN_WORDS = 6
 #: Table cells with at least this much text are laid out as blocks, shorter ones as columns.
 BLOCK_CELL_CHARS = 80
 
@@ -394,6 +400,7 @@ class _Writer:
         self.link_chars = 0
         self.block = 0
         self.kind = "p"
+        self.headline_at = 0  # lines before the headline element (0: not in the body)
 
     def add(self, text: str, in_link: bool) -> None:
         if text:
@@ -433,7 +440,9 @@ def _skippable(el: HtmlElement, st: _Stats, root_total: int) -> bool:
     return total < root_total * KEEP_FURNITURE_SHARE
 
 
-def _write(roots: list[HtmlElement], st: _Stats) -> list[_Line]:
+def _write(roots: list[HtmlElement], st: _Stats,
+           headline_el: HtmlElement | None = None) -> tuple[list[_Line], int]:
+    """The body's lines, and how many of them come before the headline element."""
     w = _Writer()
     root_total = sum(st.total.get(r, 0) for r in roots) or 1
     for root in roots:
@@ -461,6 +470,9 @@ def _write(roots: list[HtmlElement], st: _Stats) -> list[_Line]:
                 continue
             tag = _tag(el)
             _open(w, el, tag, st)
+            if el is headline_el:
+                w.line()
+                w.headline_at = len(w.lines)
             if tag == "a":
                 link_depth += 1
             elif tag == "pre":
@@ -474,7 +486,7 @@ def _write(roots: list[HtmlElement], st: _Stats) -> list[_Line]:
                 if _tag(child):
                     stack.append(child)
         w.paragraph()
-    return w.lines
+    return w.lines, w.headline_at
 
 
 def _add_text(w: _Writer, text: str, in_link: bool, in_pre: bool) -> None:
@@ -529,10 +541,13 @@ def _is_meta_line(text: str) -> bool:
     weighted = len(text) + (CJK_WEIGHT - 1) * len(_CJK_RE.findall(text))
     if weighted > MAX_META_LINE or _CJK_SENTENCE_END_RE.search(text) or not DATE_RE.search(text):
         return False
-    if META_WORDS_RE.search(text):
-        return True
     rest = DATE_RE.sub(" ", text)
     words = _WORDISH_RE.findall(rest)
+    if META_WORDS_RE.search(text):
+        # a sentence quoting a date (`Comments can be submitted until 15 April 2024 through
+        # the portal.`) is text whatever words it uses; a meta line is mostly labels
+        return not (_SENTENCE_END_RE.search(text) and
+                    len(META_WORDS_RE.sub(" ", " ".join(words)).split()) >= SENTENCE_MIN_WORDS)
     return sum(len(x) for x in words) <= 12
 
 
@@ -541,6 +556,8 @@ def _is_boilerplate(line: _Line, headline: str | None) -> bool:
     length = len(text)
     if line.link_chars and line.link_chars >= length * MAX_LINE_LINK_SHARE:
         return True
+    if not _WORD_CHAR_RE.search(text):
+        return True  # separators and debris (`* * *`, `|`, `»`): no letter or digit
     if length <= MAX_BOILERPLATE_LINE and line.kind != "pre" and (
             BOILERPLATE_LINE_RE.match(text) or BYLINE_RE.match(text) or _is_meta_line(text)):
         return True
@@ -556,15 +573,32 @@ def _is_boilerplate(line: _Line, headline: str | None) -> bool:
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
 
 
-def _clean(lines: list[_Line], headline: str | None) -> str | None:
+def _sign_off_start(lines: list[_Line]) -> int:
+    """Index of a press-release end marker (`###`, `-30-`, `Ends/...`, `NNNN`) after which only
+    short sign-off lines follow; len(lines) when there is none."""
+    cut = len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        text = lines[i].text
+        if len(text) > MAX_SIGN_OFF_LINE:
+            break
+        if len(text) <= MAX_BOILERPLATE_LINE and END_MARKER_RE.match(text):
+            cut = i
+    return cut
+
+
+def _clean(lines: list[_Line], headline: str | None, headline_at: int = 0) -> str | None:
     kept: list[_Line] = []
     in_related = False
-    for ln in lines:
+    end = _sign_off_start(lines)
+    for i, ln in enumerate(lines[:end]):
+        if i < headline_at and len(ln.text) <= MAX_PRE_HEADLINE_LINE:
+            continue  # kicker, section label or release header above the headline
         if in_related:
             if len(ln.text) <= MAX_RELATED_ITEM:
                 continue
             in_related = False
-        if len(ln.text) <= MAX_BOILERPLATE_LINE and RELATED_MARKER_RE.match(ln.text):
+        if len(ln.text) <= MAX_BOILERPLATE_LINE and (RELATED_MARKER_RE.match(ln.text)
+                                                     or CONTACT_MARKER_RE.match(ln.text)):
             in_related = True
             continue
         if not _is_boilerplate(ln, headline):
@@ -600,7 +634,8 @@ def extract_text(doc: Document, headline: Headline | None) -> str | None:
         return None
     roots = _choose(doc, st, root, headline)
     title = normalize_space(headline.title) if headline is not None else None
-    return _clean(_write(roots, st), title)
+    lines, headline_at = _write(roots, st, headline.element if headline is not None else None)
+    return _clean(lines, title, headline_at)
 
 
 def text_from_element(el: HtmlElement) -> str | None:
@@ -608,4 +643,4 @@ def text_from_element(el: HtmlElement) -> str | None:
     st = _measure(el)
     if not st.total.get(el):
         return None
-    return _clean(_write([el], st), None)
+    return _clean(_write([el], st)[0], None)

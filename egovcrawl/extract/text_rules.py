@@ -76,7 +76,7 @@ SKIP_TOKENS = frozenset({
     "byline", "postmeta", "dateline", "outbrain", "taboola", "fenxiang", "bdshare", "jiathis",
     "xgxw", "xgwz", "gotop", "backtop", "counter", "visitor", "visitors", "rating", "vote",
     "poll", "search", "friendlink", "noprint", "caption", "credit", "credits", "figcaption",
-    "gallery", "slideshow", "lightbox",
+    "gallery", "slideshow", "lightbox", "feedback",
 })
 #: Tags skipped inside the body unless they hold most of its text (figures and their captions).
 SKIP_TAGS = frozenset({"figure", "figcaption"})
@@ -125,6 +125,7 @@ BOILERPLATE_LINE_RE = re.compile(
     r"【?\s*(?:收藏|纠错|我要纠错|打印本页|关闭窗口)\s*】?(?:\s*【?\s*(?:收藏|纠错|我要纠错|打印本页|关闭窗口|打印|关闭)\s*】?)*|"
     # editors, sources and reporters lines (Chinese portals)
     r"[\[【(（]?\s*(?:责任编辑|责编|编辑|审核|校对|初审|复审|终审|主编|值班编辑|来源|信息来源|"
+    r"文章来源|稿件来源|新闻来源|原文来源|转载自|转载于|转自|出处|原标题|原文链接|"
     r"作者|撰稿|供稿|发布者|发布人|发布机构|点击数|浏览次数|阅读次数|访问量|阅读量)\s*[:：].{0,60}|"
     # visitor counters, comments, copyright, credits
     r"(?:today|yesterday|this week|this month|all|total|online)\s*[:：]?\s*[\d,. ]+|"
@@ -149,7 +150,36 @@ BOILERPLATE_LINE_RE = re.compile(
     r"caption|close|schließen|expand|enlarge|vergrößern|this slideshow requires javascript\.?|"
     r"(?:tags?|schlagworte|schlagwörter|标签|关键词)\s*[:：].*|"
     r"photo\s*[:：].{0,80}|(?:图片|图)\s*[:：].{0,40}|"
-    r"(?:skip to (?:main )?content|zum inhalt springen|direkt zum inhalt)"
+    r"(?:skip to (?:main )?content|zum inhalt springen|direkt zum inhalt)|"
+    # feedback widgets ("Was this page helpful? Yes No")
+    r"(?:was|is|did you find) this (?:page|article|information|content|post|answer)"
+    r"(?: (?:helpful|useful))?\s*\?.{0,80}|"
+    r"(?:war|ist) (?:diese seite|dieser artikel|der artikel|diese information|dieser beitrag) "
+    r"(?:hilfreich|nützlich)\s*\?.{0,80}|"
+    r"report a problem with this page.{0,40}|(?:give|send us|leave) (?:your )?feedback|"
+    r"(?:本文|此文|这篇文章|本页面?|该页面|此页面|本信息)(?:是否)?对您有(?:帮助|用)吗?\s*[?？]?.{0,40}|"
+    # government banners ("An official website of the United States government")
+    r"an official (?:web)?site of (?:the )?.{1,80}|here['’]s how you know\.?|"
+    r"official websites use \.gov.*|secure \.gov websites use https.*|"
+    # press-release furniture: header labels, sign-offs, release ids
+    r"for (?:immediate|general) release\b.{0,60}|embargo(?:ed)?\s*(?:until|till|bis|:).{0,80}|"
+    r"issued at (?:hkt )?\d{1,2}[:.]\d{2}.{0,20}|"
+    r"[(（]?\s*release id\s*[:：]?\s*\d+\s*[)）]?|"
+    r"(?:media|press|news media) (?:contacts?|enquiries|inquiries)\s*[:：].{0,100}|"
+    r"pressekontakt\s*[:：].{0,100}|"
+    # metadata labels left alone on their line (gov.uk `<dt>From:</dt>`, `Last updated`) and
+    # label: value lines of document metadata
+    r"(?:from|published|first published|last updated|updated|posted|date|release date|"
+    r"document type|content type|page type|category|categories|topics?|organisations?|"
+    r"departments?|filed under|veröffentlicht(?: am)?|aktualisiert(?: am)?|stand|datum|"
+    r"letzte änderung|发布时间|发布日期|更新时间|更新日期|发文日期|成文日期)\s*[:：]?|"
+    r"(?:document type|content type|page type|release language|filed under|categor(?:y|ies)|"
+    r"letzte änderung|last (?:modified|updated|reviewed)|page last (?:updated|reviewed)|"
+    r"posted in|kategorie|rubrik)\s*[:：].{0,80}|"
+    # pagers ("共1287条 第1/215页 首页 上一页 下一页 尾页", "Page 2 of 9", "Next page")
+    r".{0,80}(?:上一页|下一页|尾页).{0,80}|.{0,40}第\s*\d+\s*/\s*\d+\s*页.{0,80}|"
+    r"(?:page|seite) \d+ (?:of|von) [\d,.]+|"
+    r"(?:[«‹<]\s*)?(?:next|previous|nächste|vorherige) (?:page|seite)(?:\s*[»›>])?"
     r")$",
     re.I,
 )
@@ -203,3 +233,25 @@ RELATED_MARKER_RE = re.compile(
 )
 #: Lines after a related-stories marker up to this length are taken as its list.
 MAX_RELATED_ITEM = 100
+#: A line that closes a press release (`###`, `-30-`, `- Ends -`, `Ends/Wednesday, July 3, 2024`,
+#: `NNNN`, `***`): it and the short lines after it (sign-off initials, release ids, contacts) are
+#: dropped when nothing long follows, so a `***` section break inside an article stays harmless.
+END_MARKER_RE = re.compile(
+    r"^(?:#{3,}|[-–—]\s*30\s*[-–—]|n{4}|[-–—]*\s*ends?\s*[-–—]*|ends?\s*/.{0,60}|"
+    r"(?:\*\s*){3,}|[-–—]\s*(?:end|ende|完)\s*[-–—])$",
+    re.I,
+)
+#: Lines after an end marker up to this length are its sign-off.
+MAX_SIGN_OFF_LINE = 120
+#: A short heading or label opening a contact block at the end of a release; it and the short
+#: lines below it are dropped like a related-stories list.
+CONTACT_MARKER_RE = re.compile(
+    r"^[\s【\[(（]*(?:(?:media|press|news media) (?:contacts?|enquiries|inquiries|office)|"
+    r"for (?:media|press) (?:enquiries|inquiries)|contact for (?:media|the press)|"
+    r"pressekontakt|pressestelle|kontakt für (?:medien|die presse).{0,20}|"
+    r"新闻联系人|媒体联系(?:人|方式)?)[\s】\])）]*[:：]?\s*$",
+    re.I,
+)
+#: Lines before the headline inside the chosen body up to this length are kickers and labels
+#: (`Ministry of Electronics & IT`, `FOR IMMEDIATE RELEASE`, `News story`), not text.
+MAX_PRE_HEADLINE_LINE = 100

@@ -190,3 +190,100 @@ def test_deep_nesting_is_iterative_and_fast(no_hang):
     assert time.perf_counter() - start < 10
     # lxml caps the depth; whatever survives must not crash the walk
     assert text is None or isinstance(text, str)
+
+
+# ---- e-government boilerplate: feedback boxes, banners, release furniture, metadata, pagers ----
+
+
+def article(body: str, before: str = "", headline: str = "Parking permits go digital") -> str:
+    return f"""<html><head><title>{headline} | Council</title></head><body>
+    <header class="site-header"><a href="/">Council</a></header>
+    <main class="article">{before}<h1>{headline}</h1>{body}</main></body></html>"""
+
+
+def test_feedback_widget_is_dropped():
+    html = article(f"""<div class="editor"><p>{P1}</p><p>{P2}</p></div>
+    <div class="feedback"><p>Was this page helpful? <a href="/f?y">Yes</a> <a href="/f?n">No</a>
+    </p></div>""")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+    # the same question without a telling class name goes by its words
+    html = article(f"<p>{P1}</p><p>{P2}</p><p>Is this page useful? Yes No</p>"
+                   "<p>War diese Seite hilfreich? Ja Nein</p><p>本文对您有帮助吗？</p>")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_official_government_banner_is_not_text():
+    html = """<html><body><section class="usa-banner"><p>An official website of the United
+    States government</p><button>Here’s how you know</button></section>
+    <main><h1>Press Releases</h1><h2><a href="/a">Agency launches shared login</a></h2>
+    <h2><a href="/b">Agency publishes annual accessibility report</a></h2></main></body></html>"""
+    text = text_of(html)
+    assert text is None or "official website" not in text
+
+
+def test_press_release_header_end_marker_and_media_contact_are_dropped():
+    html = article(f"""<div class="body"><p>{P1}</p><p>{P2}</p><p>###</p></div>
+    <div class="media-contact"><h2>Media Contact</h2><p>press@digital.example.gov</p></div>""",
+                   before='<p class="label">FOR IMMEDIATE RELEASE</p>',
+                   headline="Agency launches shared login")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_sign_off_after_end_marker_is_dropped():
+    hk = article(f"""<div id="pr"><p>{P1}</p><p>{P2}</p>
+    <p>Ends/Wednesday, July 3, 2024<br>Issued at HKT 15:30</p><p>NNNN</p></div>""")
+    assert text_of(hk) == f"{P1}\n\n{P2}"
+    pib = article(f"""<div class="pt20"><p>{P1}</p><p>{P2}</p><p>***</p><p>SKS/VK</p>
+    <p>(Release ID: 2030111)</p></div><div class="lang">Release Language: Hindi</div>""")
+    assert text_of(pib) == f"{P1}\n\n{P2}"
+
+
+def test_section_break_inside_an_article_keeps_what_follows():
+    html = article(f"<div class='body'><p>{P1}</p><p>* * *</p><p>Short subheading</p>"
+                   f"<p>{P2}</p><p>{P3}</p></div>")
+    assert text_of(html) == f"{P1}\n\nShort subheading\n\n{P2}\n\n{P3}"  # `* * *` is debris
+
+
+def test_contact_heading_alone_in_a_sentence_is_text():
+    html = article(f"<p>{P1}</p><p>Media enquiries about the report rose sharply this year, the "
+                   f"press office said, as more outlets covered digital government.</p><p>{P2}</p>")
+    assert "Media enquiries about the report" in (text_of(html) or "")
+
+
+def test_kicker_above_the_headline_is_not_text():
+    html = article(f"<p>{P1}</p><p>{P2}</p>",
+                   before="<h2>Ministry of Electronics &amp; IT</h2><span>News story</span>",
+                   headline="DigiLocker crosses 300 million users")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_metadata_definition_list_and_labels_are_dropped():
+    html = article(f"""<div class="gem-c-metadata"><dl><dt>From:</dt><dd><a href="/org">Central
+    Digital and Data Office</a></dd><dt>Published</dt><dd>3 July 2024</dd><dt>Last updated</dt>
+    <dd>5 July 2024 <a href="#history">— See all updates</a></dd></dl></div>
+    <div class="govspeak"><p>{P1}</p><p>{P2}</p></div>
+    <ul><li>Document type: News story</li><li>Letzte Änderung: 18.02.2020</li></ul>""")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_reposted_source_line_belongs_to_source_not_text():
+    zh = ("去年10月，国家数据局正式揭牌。一年来，各地数据管理机构陆续组建，"
+          "政务数据共享从“能共享”向“好共享”转变。")
+    html = article(f'<div class="content"><p>转载自：<a href="http://p.cn/1">人民网</a></p>'
+                   f"<p>{zh}</p><p>文章来源：新华社</p><p>{zh}</p></div>",
+                   headline="数据局组建一周年")
+    assert text_of(html) == f"{zh}\n\n{zh}"
+
+
+def test_pager_lines_are_dropped():
+    html = article(f"""<p>{P1}</p><p>{P2}</p>
+    <div class="pages">共1287条 第1/215页 <a href="/">首页</a> 上一页 <a href="/2">下一页</a>
+    <a href="/215">尾页</a> 转到第<input>页</div><p>Page 2 of 9</p><p>Next page »</p>""")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_sentence_quoting_a_date_is_text_but_a_meta_line_is_not():
+    last = "Comments can be submitted until 15 April 2024 through the Have Your Say portal."
+    html = article(f"<p>Published: 18 March 2024 | 43 Views</p><p>{P1}</p><p>{P2}</p>"
+                   f"<p>{last}</p>")
+    assert text_of(html) == f"{P1}\n\n{P2}\n\n{last}"
