@@ -99,6 +99,7 @@ _COMMA_RE = re.compile(r"[,，、。;；]")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？]['\"”’)）]?\s*$")
 _WORDISH_RE = re.compile(r"[^\W\d_]+")
 _CJK_SENTENCE_END_RE = re.compile(r"[。！？]['\"”’)）]?$")
+_SEPARATOR_LINE_RE = re.compile(r"^[\s*•·|]+$")
 
 
 # ---------------------------------------------------------------------- measure
@@ -556,8 +557,8 @@ def _is_boilerplate(line: _Line, headline: str | None) -> bool:
     length = len(text)
     if line.link_chars and line.link_chars >= length * MAX_LINE_LINK_SHARE:
         return True
-    if not _WORD_CHAR_RE.search(text):
-        return True  # separators and debris (`* * *`, `|`, `»`): no letter or digit
+    if _SEPARATOR_LINE_RE.match(text):
+        return True  # `* * *`, `•`, `|`: separators, not text (`___` and box drawings are kept)
     if length <= MAX_BOILERPLATE_LINE and line.kind != "pre" and (
             BOILERPLATE_LINE_RE.match(text) or BYLINE_RE.match(text) or _is_meta_line(text)):
         return True

@@ -167,6 +167,8 @@ BOILERPLATE_LINE_RE = re.compile(
     r"[(（]?\s*release id\s*[:：]?\s*\d+\s*[)）]?|"
     r"(?:media|press|news media) (?:contacts?|enquiries|inquiries)\s*[:：].{0,100}|"
     r"pressekontakt\s*[:：].{0,100}|"
+    r"(?:tel(?:efon)?|phone|telephone|fax|telefax|mobil|mobile|电话|传真)\.?\s*[:：]?\s*"
+    r"[+(\d][\d\s()+/.–-]{5,30}|"
     # metadata labels left alone on their line (gov.uk `<dt>From:</dt>`, `Last updated`) and
     # label: value lines of document metadata
     r"(?:from|published|first published|last updated|updated|posted|date|release date|"
@@ -226,8 +228,12 @@ RELATED_MARKER_RE = re.compile(
     r"related(?: articles?| stories| posts| news| content| coverage| reading| links)?|"
     r"(?:you )?(?:may|might) (?:also )?like|recommended(?: for you| stories)?|"
     r"more (?:from|on) .{0,40}|"
-    r"read (?:also|next)|see also|lesen sie auch|mehr zum thema|weitere (?:meldungen|artikel|"
-    r"nachrichten|informationen)|das könnte sie auch interessieren)"
+    r"read (?:also|next)|see also|also read|further reading|more (?:news|stories|articles)|"
+    r"lesen sie auch.{0,40}|zum weiterlesen|mehr zum thema|"
+    r"weitere (?:aktuelle )?(?:meldungen|artikel|nachrichten|informationen|themen|beiträge)"
+    r"(?: .{0,40})?|mehr \S+ (?:auf|bei|von) .{0,30}|das könnte sie auch interessieren|"
+    r"(?:à )?lire aussi|voir aussi|sur le même sujet|dans la même rubrique|"
+    r"leer también|lea también|más sobre .{0,40}|más noticias(?: .{0,30})?)"
     r"[\s】\])）]*[:：]?\s*$",
     re.I,
 )
@@ -238,7 +244,11 @@ MAX_RELATED_ITEM = 100
 #: dropped when nothing long follows, so a `***` section break inside an article stays harmless.
 END_MARKER_RE = re.compile(
     r"^(?:#{3,}|[-–—]\s*30\s*[-–—]|n{4}|[-–—]*\s*ends?\s*[-–—]*|ends?\s*/.{0,60}|"
-    r"(?:\*\s*){3,}|[-–—]\s*(?:end|ende|完)\s*[-–—])$",
+    r"(?:\*\s*){3,}|[-–—]\s*(?:end|ende|完)\s*[-–—]|"
+    # the page's own last-change stamp closes the article on many government sites
+    r"(?:page )?last (?:updated|modified|changed|reviewed)\s*(?:on)?\s*[:：]?.{0,40}|"
+    r"letzte (?:änderung|aktualisierung)\s*[:：]?.{0,40}|"
+    r"(?:最后|最近)(?:更新|修改)(?:时间|日期)?\s*[:：].{0,30})$",
     re.I,
 )
 #: Lines after an end marker up to this length are its sign-off.
@@ -249,7 +259,11 @@ CONTACT_MARKER_RE = re.compile(
     r"^[\s【\[(（]*(?:(?:media|press|news media) (?:contacts?|enquiries|inquiries|office)|"
     r"for (?:media|press) (?:enquiries|inquiries)|contact for (?:media|the press)|"
     r"pressekontakt|pressestelle|kontakt für (?:medien|die presse).{0,20}|"
-    r"新闻联系人|媒体联系(?:人|方式)?)[\s】\])）]*[:：]?\s*$",
+    r"contacts?|contact (?:us|information|details|person)|"
+    r"for (?:further|more) information(?:,? (?:please )?contact)?|"
+    r"kontakt|ansprechpartner(?:in|innen)?(?: (?:für|presse|bei) .{0,40})?|"
+    r"(?:adresse )?für rückfragen(?: .{0,40})?|rückfragen|herausgeber(?:in)?|"
+    r"新闻联系人|媒体联系(?:人|方式)?|联系(?:人|方式|我们))[\s】\])）]*[:：]?\s*$",
     re.I,
 )
 #: Lines before the headline inside the chosen body up to this length are kickers and labels

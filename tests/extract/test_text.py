@@ -287,3 +287,20 @@ def test_sentence_quoting_a_date_is_text_but_a_meta_line_is_not():
     html = article(f"<p>Published: 18 March 2024 | 43 Views</p><p>{P1}</p><p>{P2}</p>"
                    f"<p>{last}</p>")
     assert text_of(html) == f"{P1}\n\n{P2}\n\n{last}"
+
+
+def test_contact_block_and_last_change_stamp_close_the_release():
+    html = article(f"""<div class="body"><p>{P1}</p><p>{P2}</p>
+    <h3>Adresse für Rückfragen</h3><p>Presse- und Informationsdienst, Bundeshaus Nord, 3003 Bern</p>
+    <h3>Herausgeber</h3><p>Eidgenössisches Departement für Umwelt</p>
+    <p>Letzte Änderung 14.02.2019</p><p>Kommunikationsdienst GS</p><p>3003 Bern</p></div>""")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+    html = article(f"""<p>{P1}</p><p>Kontakt:</p><p>Dr. Hendryk Bockelmann</p>
+    <p>Telefon: +49 - (40) - 300 30 - 1141</p><p>{P2}</p>""")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_further_reading_markers_take_their_list():
+    html = article(f"""<p>{P1}</p><p>{P2}</p><h3>Lesen Sie auch die folgenden Beiträge:</h3>
+    <p>Fünf HR-Trends für das neue Jahr</p><p>Mehr Kolumnen auf MeinPortal</p>""")
+    assert text_of(html) == f"{P1}\n\n{P2}"
