@@ -48,6 +48,7 @@ from egovcrawl.extract.text_rules import (
     MAX_PRE_HEADLINE_LINE,
     MAX_RELATED_ITEM,
     MAX_SIGN_OFF_LINE,
+    MAX_TAIL_BLOCK,
     META_WORDS_RE,
     NEGATIVE_TOKENS,
     PARAGRAPH_TAGS,
@@ -55,6 +56,7 @@ from egovcrawl.extract.text_rules import (
     SKIP_TAGS,
     SKIP_TOKENS,
     STRONG_NEGATIVE_TOKENS,
+    TAIL_BLOCK_MARKER_RE,
     TOKEN_SPLIT_RE,
     UNSCORED_TAGS,
     WEAK_SKIP_TOKENS,
@@ -584,6 +586,15 @@ def _sign_off_start(lines: list[_Line]) -> int:
             break
         if len(text) <= MAX_BOILERPLATE_LINE and END_MARKER_RE.match(text):
             cut = i
+    # an author bio or the study's reference: a marker heading near the end, little after it
+    tail = 0
+    for i in range(cut - 1, -1, -1):
+        text = lines[i].text
+        if len(text) <= MAX_BOILERPLATE_LINE and TAIL_BLOCK_MARKER_RE.match(text):
+            return i
+        tail += len(text)
+        if tail > MAX_TAIL_BLOCK:
+            break
     return cut
 
 

@@ -151,6 +151,18 @@ BOILERPLATE_LINE_RE = re.compile(
     r"(?:tags?|schlagworte|schlagwörter|标签|关键词)\s*[:：].*|"
     r"photo\s*[:：].{0,80}|(?:图片|图)\s*[:：].{0,40}|"
     r"(?:skip to (?:main )?content|zum inhalt springen|direkt zum inhalt)|"
+    # calls to action, permalinks, rating widgets, loaders, disclaimers
+    r"(?:permalink|permalien|kurzlink|short ?link)\b.{0,100}|imprimer|stampa|imprimir|"
+    r"loading\.{0,3}|lädt\.{0,3}|wird geladen\.{0,3}|\+\s*follow|follow|mehr anzeigen|"
+    r"weniger anzeigen|show (?:more|less)|"
+    r"\(?\d+ (?:stimmen|votes?|bewertungen|ratings?)\s*[:,].{0,40}|"
+    r".{0,80}\bsign up here\.?|stay (?:up[- ]to[- ]date|informed|in touch)\b.{0,60}|"
+    r"get (?:e-?mail|news) updates.{0,40}|we want to hear what you think\b.{0,120}|"
+    r"submit (?:a|your) letter to the editor.{0,80}|"
+    r"(?:möchten|willst|wollen) (?:sie|du) (?:den|diesen) (?:artikel|beitrag) teilen\s*\??|"
+    r"\.{3}\s*weiter (?:zu|mit)\b.{0,60}|\(?(?:alle )?angaben ohne gewähr\)?\.?|"
+    r"latest posts by .{1,60}|"
+    r"【?\s*纠错\s*】?\s*(?:责任编辑|编辑)\s*[:：].{0,40}|"
     # feedback widgets ("Was this page helpful? Yes No")
     r"(?:was|is|did you find) this (?:page|article|information|content|post|answer)"
     r"(?: (?:helpful|useful))?\s*\?.{0,80}|"
@@ -227,6 +239,9 @@ RELATED_MARKER_RE = re.compile(
     r"更多(?:新闻|报道|阅读)|猜你喜欢|你可能(?:还)?感兴趣|"
     r"related(?: articles?| stories| posts| news| content| coverage| reading| links)?|"
     r"(?:you )?(?:may|might) (?:also )?like|recommended(?: for you| stories)?|"
+    r"keep reading|editors['’]? (?:recommendations|picks)|articles? liés?|"
+    r"(?:diese|folgende) (?:artikel|beiträge) (?:könnten|dürften) (?:dich|sie) (?:auch )?"
+    r"interessieren|"
     r"more (?:from|on) .{0,40}|"
     r"read (?:also|next)|see also|also read|further reading|more (?:news|stories|articles)|"
     r"lesen sie auch.{0,40}|zum weiterlesen|mehr zum thema|"
@@ -251,6 +266,15 @@ END_MARKER_RE = re.compile(
     r"(?:最后|最近)(?:更新|修改)(?:时间|日期)?\s*[:：].{0,30})$",
     re.I,
 )
+#: A heading opening the author's bio or the reference of the study at the end of an article;
+#: dropped with what follows when that is at most `MAX_TAIL_BLOCK` characters.
+TAIL_BLOCK_MARKER_RE = re.compile(
+    r"^(?:über (?:den|die) autor(?:in)?|about the authors?|zur person|über uns|"
+    r"originalpublikation|original(?:e)? publication|publication originale|"
+    r"关于作者|作者简介)\s*[:：]?$",
+    re.I,
+)
+MAX_TAIL_BLOCK = 1000
 #: Lines after an end marker up to this length are its sign-off.
 MAX_SIGN_OFF_LINE = 120
 #: A short heading or label opening a contact block at the end of a release; it and the short

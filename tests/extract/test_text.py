@@ -304,3 +304,22 @@ def test_further_reading_markers_take_their_list():
     html = article(f"""<p>{P1}</p><p>{P2}</p><h3>Lesen Sie auch die folgenden Beiträge:</h3>
     <p>Fünf HR-Trends für das neue Jahr</p><p>Mehr Kolumnen auf MeinPortal</p>""")
     assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_calls_to_action_permalinks_and_disclaimers_are_dropped():
+    html = article(f"""<p>{P1}</p><p>(Alle Angaben ohne Gewähr)</p><p>{P2}</p>
+    <p>We want to hear what you think about this article. Submit a letter to the editor.</p>
+    <p>Stay up-to-date on our work.</p><p>Permalink https://p.example.gov/p/RPYx</p>
+    <p>(95 Stimmen: 4,73 von 5)</p><p>Loading...</p>""")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+
+
+def test_author_bio_and_study_reference_at_the_end_are_dropped():
+    bio = ("Jane Doe has written about public administration for twenty years and edits the "
+           "observatory's country reports.")
+    html = article(f"<p>{P1}</p><p>{P2}</p><h3>About the author</h3><p>{bio}</p>")
+    assert text_of(html) == f"{P1}\n\n{P2}"
+    # the same words early in a long article head a section, not a bio
+    long_rest = "".join(f"<p>{P3} ({i})</p>" for i in range(8))
+    html = article(f"<p>{P1}</p><h3>About the author</h3><p>{bio}</p>{long_rest}")
+    assert bio in (text_of(html) or "")
