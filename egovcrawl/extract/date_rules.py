@@ -203,3 +203,20 @@ TEASER_TOKENS: tuple[str, ...] = (
     "newslist", "listing", "archive", "events", "calendar", "termine", "veranstaltung",
     "slider", "carousel", "tabs", "widget", "aside", "sidebar", "weather", "ticker",
 )
+# An article's own <header>/<footer>/<aside> (meta bar, "Posted by … on …" footer, a facts box)
+# is furniture by its tag but holds the article's date: these parts are exempt inside an
+# article container (the <article> tag or one of these class/id tokens) ...
+ARTICLE_PART_TAGS: tuple[str, ...] = ("header", "footer", "aside")
+ARTICLE_PART_TOKENS: tuple[str, ...] = ("header", "footer", "sidebar", "side-bar", "aside")
+ARTICLE_CONTAINER_TOKENS: tuple[str, ...] = ("hentry", "entry", "post", "article", "story",
+                                             "asset", "blogpost")
+# ... unless they are another kind of furniture (comments, teasers, sharing, navigation).
+FOREIGN_PART_TOKENS: tuple[str, ...] = (
+    "comment", "comments", "related", "nav", "navigation", "menu", "share", "sharing", "social",
+    "widget", "latest", "popular", "most-read", "breadcrumb", "breadcrumbs", "recent", "teaser",
+)
+# ... and site chrome: a part holding navigation, a search form or many links is the site's.
+ARTICLE_PART_CHROME_TAGS: tuple[str, ...] = ("nav", "form", "menu", "a")
+ARTICLE_PART_MAX_LINKS = 6
+#: how far above an article part its container may be
+ARTICLE_PART_LEVELS = 8

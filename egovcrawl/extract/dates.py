@@ -30,9 +30,16 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from egovcrawl.extract.date_rules import (
+    ARTICLE_CONTAINER_TOKENS,
+    ARTICLE_PART_CHROME_TAGS,
+    ARTICLE_PART_LEVELS,
+    ARTICLE_PART_MAX_LINKS,
+    ARTICLE_PART_TAGS,
+    ARTICLE_PART_TOKENS,
     BYLINE_AUTHOR_WORDS,
     BYLINE_JOINERS,
     DATE_CLASS_TOKENS,
+    FOREIGN_PART_TOKENS,
     FUTURE_GRACE,
     JSONLD_ARTICLE_TYPES,
     JSONLD_FOREIGN_TYPES,
@@ -188,6 +195,9 @@ _JAVA_DATE_RE = re.compile(
     r"(?P<tz>[A-Za-z]{1,5}\s+)?(?P<year>\d{4})"
 )
 _TEASER_RE = _tokens_re(TEASER_TOKENS)
+_ARTICLE_PART_RE = _tokens_re(ARTICLE_PART_TOKENS)
+_ARTICLE_CONTAINER_RE = _tokens_re(ARTICLE_CONTAINER_TOKENS)
+_FOREIGN_PART_RE = _tokens_re(FOREIGN_PART_TOKENS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -692,7 +702,10 @@ def _score(text: _Text, el: HtmlElement, start: int, end: int, label: str,
         return None
     # furniture right below the headline is often the article's own meta bar; above it, a
     # header widget printing today's date
-    if (not right_there or start < text.h_start) and _furniture_apart(el, headline_el):
+    # (a `<time pubdate>` is the article's own date wherever its meta bar sits)
+    pubdate = is_time and el.tag == "time" and el.get("pubdate") is not None
+    if (not right_there or start < text.h_start) and not pubdate and _furniture_apart(
+            el, headline_el, above=text.h_start < 0 or start < text.h_start):
         score -= FURNITURE_PENALTY
     if not label and not dateclass:
         block = _block_len(el)
@@ -703,21 +716,51 @@ def _score(text: _Text, el: HtmlElement, start: int, end: int, label: str,
     return (score, distance) if score >= MIN_SCORE else None
 
 
-def _furniture_apart(el: HtmlElement, headline_el: HtmlElement | None) -> bool:
+def _furniture_apart(el: HtmlElement, headline_el: HtmlElement | None,
+                     above: bool = False) -> bool:
     """Navigation, header, sidebar... that does not also hold the headline. A "sidebar" or
     "header" wrapper around the headline is layout (`mainwrap sidebar`, `header-wrapper` of the
     article), and an element whose own class names a date (`date-header`) is the date's."""
-    if headline_el is None:
-        return is_furniture(el)
     node: HtmlElement | None = el
     while node is not None:
-        if node is headline_el or _contains(node, headline_el):
+        if headline_el is not None and (node is headline_el or _contains(node, headline_el)):
             return False
         if is_self_furniture(node) and not _DATE_CLASS_RE.search(
                 f"{node.get('class', '')} {node.get('id', '')}"):
-            return True
+            container = _article_of_part(node, above)
+            if container is None:
+                return True
+            node = container  # the article's own header/footer: judge the article instead
+            continue
         node = node.getparent()
     return False
+
+
+def _article_of_part(node: HtmlElement, above: bool) -> HtmlElement | None:
+    """The article container a `<header>`/`<footer>`/`<aside>` (or `entry-footer`...) belongs
+    to, when it is such a part and not comments, teasers, sharing or site chrome (menus, a
+    search form); else None. A header above the headline is never exempt: that is where
+    today-date widgets sit, even when a page wraps everything in one `<article>`."""
+    cls = f"{node.get('class', '')} {node.get('id', '')}"
+    if _FOREIGN_PART_RE.search(cls):
+        return None
+    tag = node.tag
+    if tag not in ARTICLE_PART_TAGS and not _ARTICLE_PART_RE.search(cls):
+        return None
+    if above and (tag == "header" or "header" in cls.lower()):
+        return None
+    for links, sub in enumerate(node.iterdescendants(ARTICLE_PART_CHROME_TAGS), start=1):
+        if sub.tag != "a" or links > ARTICLE_PART_MAX_LINKS:
+            return None
+    up = node.getparent()
+    for _ in range(ARTICLE_PART_LEVELS):
+        if up is None or up.tag in ("body", "html"):
+            return None
+        if up.tag == "article" or _ARTICLE_CONTAINER_RE.search(
+                f"{up.get('class', '')} {up.get('id', '')}"):
+            return up
+        up = up.getparent()
+    return None
 
 
 def _own_line(text: _Text, start: int) -> bool:

@@ -310,3 +310,25 @@ def test_time_pubdate_attribute_marks_the_publication_date():
     </div></body></html>"""
     published, updated = _dates(html)
     assert published.day == D(2014, 1, 27) and updated.day == D(2014, 2, 1)
+
+
+def test_article_own_footer_and_aside_hold_its_date():
+    """`<footer>`/`<aside>` inside the article are its meta parts, not page furniture; the site
+    header's today widget and a comment footer inside the article stay traps."""
+    filler = "<p>" + "Body text of the press release. " * 40 + "</p>"
+    html = f"""<html><body><header class="site-header"><span>Wednesday, 3.07.2024</span></header>
+    <div class="hentry post"><h1>New e-government portal launched</h1>{filler}
+    <footer class="entry-footer">Posted by Jane Doe on 12.01.2017</footer>
+    <div class="comments"><article class="comment"><footer class="comment-meta">Posted by
+    Bob on 14.01.2017</footer><p>Nice.</p></article></div></div></body></html>"""
+    published, _ = _dates(html)
+    assert published.day == D(2017, 1, 12)
+    html = f"""<html><body><article><h1>Neue Förderrichtlinie</h1>
+    <aside class="blogData"><dl><dt>Datum</dt><dd>12.01.2017</dd></dl></aside>{filler}
+    </article></body></html>"""
+    published, _ = _dates(html)
+    assert published.day == D(2017, 1, 12)
+    html = f"""<html><body><article><header><div class="today">Wednesday, 3.07.2024</div>
+    <nav><a href="/">Home</a></nav></header><h1>Neue Förderrichtlinie</h1>{filler}
+    </article></body></html>"""
+    assert _dates(html)[0] is None
