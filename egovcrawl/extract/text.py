@@ -41,6 +41,7 @@ from egovcrawl.extract.text_rules import (
     HIDDEN_STYLE_RE,
     INLINE_TAGS,
     LAYOUT_NAME_RE,
+    LEAD_RE,
     LIST_ITEM_TAGS,
     MAX_BOILERPLATE_LINE,
     MAX_LINE_LINK_SHARE,
@@ -56,6 +57,7 @@ from egovcrawl.extract.text_rules import (
     SKIP_TAGS,
     SKIP_TOKENS,
     STRONG_NEGATIVE_TOKENS,
+    SUBTITLE_RE,
     TAIL_BLOCK_MARKER_RE,
     TOKEN_SPLIT_RE,
     UNSCORED_TAGS,
@@ -93,6 +95,10 @@ KEEP_FURNITURE_SHARE = 0.5
 KEEP_TEXT_CHARS = 500
 #: A line ending like a sentence with this many words besides its date and meta words is text.
 SENTENCE_MIN_WORDS = 6
+#: A lead box is looked for among this many elements between the headline and the body ...
+LEAD_WINDOW = 60
+#: ... and holds at least this much text.
+MIN_LEAD_CHARS = 60
 #: Table cells with at least this much text are laid out as blocks, shorter ones as columns.
 BLOCK_CELL_CHARS = 80
 
@@ -383,6 +389,26 @@ def _with_siblings(top: HtmlElement, top_score: float, final: dict[HtmlElement, 
     return out
 
 
+def _with_lead(roots: list[HtmlElement], h: HtmlElement, st: _Stats,
+               root: HtmlElement) -> list[HtmlElement]:
+    """The lead paragraph set apart between the headline and the body joins the body.
+
+    Press releases and news pages print a lead (`<p class="lead">`, `teaser-text`) in its own
+    box after the headline; scoring picks the body box below it and would drop the lead."""
+    h_end = st.end.get(h)
+    first = st.index[roots[0]]
+    if h_end is None or not 0 <= first - h_end <= LEAD_WINDOW:
+        return roots
+    for el in st.order[h_end + 1:first]:
+        if st.total.get(el, 0) < MIN_LEAD_CHARS or st.link_density(el) > 0.2:
+            continue
+        name = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+        if (LEAD_RE.search(name) and not SUBTITLE_RE.search(name) and _tag(el) not in SKIP_TAGS
+                and not _tokens(el) & SKIP_TOKENS and not _under_furniture(el, root)):
+            return [el, *roots]
+    return roots
+
+
 # ------------------------------------------------------------------------ write
 
 
@@ -447,6 +473,7 @@ def _write(roots: list[HtmlElement], st: _Stats,
            headline_el: HtmlElement | None = None) -> tuple[list[_Line], int]:
     """The body's lines, and how many of them come before the headline element."""
     w = _Writer()
+    h_idx = st.index.get(headline_el) if headline_el is not None else None
     root_total = sum(st.total.get(r, 0) for r in roots) or 1
     for root in roots:
         w.paragraph()
@@ -469,8 +496,10 @@ def _write(roots: list[HtmlElement], st: _Stats,
                 _close(w, el, tag, st)
                 continue
             el = item  # type: ignore[assignment]
-            if el is not root and (el not in st.total or _skippable(el, st, root_total)):
-                continue
+            if el is not root and (el not in st.total or (
+                    _skippable(el, st, root_total)
+                    and not (h_idx is not None and st.index[el] <= h_idx <= st.end[el]))):
+                continue  # furniture, unless it is the article's own header (holds the headline)
             tag = _tag(el)
             _open(w, el, tag, st)
             if el is headline_el:
@@ -645,6 +674,8 @@ def extract_text(doc: Document, headline: Headline | None) -> str | None:
     if not st.total.get(root):
         return None
     roots = _choose(doc, st, root, headline)
+    if headline is not None and headline.element is not None:
+        roots = _with_lead(roots, headline.element, st, root)
     title = normalize_space(headline.title) if headline is not None else None
     lines, headline_at = _write(roots, st, headline.element if headline is not None else None)
     return _clean(lines, title, headline_at)

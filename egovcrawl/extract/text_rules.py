@@ -78,6 +78,16 @@ SKIP_TOKENS = frozenset({
     "poll", "search", "friendlink", "noprint", "caption", "credit", "credits", "figcaption",
     "gallery", "slideshow", "lightbox", "feedback",
 })
+#: class/id/itemprop of the lead paragraph that sites set apart between headline and body
+#: (`<p class="lead">`, `<div class="teaser-text" itemprop="description">`, 导语). News deks and
+#: standfirsts (`dek`, `standfirst`, `summary`) are left out: the aeb gold bodies leave them out.
+LEAD_RE = re.compile(
+    r"(?:^|[\s_-])(?:lead|lede|intro|introduction|teaser|description|abstract|vorspann|"
+    r"excerpt|摘要|导语)(?:$|[\s_-])",
+    re.I,
+)
+#: ... unless the name makes it part of the headline block (a subtitle, `alternativeHeadline`).
+SUBTITLE_RE = re.compile(r"title|headline|subline|dek", re.I)
 #: Tags skipped inside the body unless they hold most of its text (figures and their captions).
 SKIP_TAGS = frozenset({"figure", "figcaption"})
 #: Skip tokens that also appear as modifiers of content blocks (`TestReport__Section--Ads`):

@@ -323,3 +323,39 @@ def test_author_bio_and_study_reference_at_the_end_are_dropped():
     long_rest = "".join(f"<p>{P3} ({i})</p>" for i in range(8))
     html = article(f"<p>{P1}</p><h3>About the author</h3><p>{bio}</p>{long_rest}")
     assert bio in (text_of(html) or "")
+
+
+def test_lead_paragraph_between_headline_and_body_is_text():
+    lead = ("Die Landesregierung hat heute das neue Digitalgesetz beschlossen, das alle Behörden "
+            "betrifft.")
+    html = f"""<html><head><meta property="og:title" content="Digitalgesetz beschlossen">
+    </head><body><main>
+    <div class="header"><h1>Digitalgesetz beschlossen</h1>
+    <span class="date">03.07.2024</span></div>
+    <div class="teaser-text" itemprop="description"><p>{lead}</p></div>
+    <div class="row"><div class="body-text"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></div>
+    </main></body></html>"""
+    assert text_of(html) == f"{lead}\n\n{P1}\n\n{P2}\n\n{P3}"
+
+
+def test_subtitle_and_caption_are_not_a_lead():
+    html = f"""<html><head><meta property="og:title" content="Digital budget adopted">
+    </head><body><main>
+    <h1>Digital budget adopted</h1>
+    <div class="headline-dek summary">A second headline that only restates the first one here,
+    in more words</div>
+    <figure><figcaption class="caption description">The minister presenting the budget plan
+    to the press in the capital</figcaption></figure>
+    <div class="row"><div class="body-text"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></div>
+    </main></body></html>"""
+    assert text_of(html) == f"{P1}\n\n{P2}\n\n{P3}"
+
+
+def test_article_header_row_is_not_skipped_for_a_print_modifier():
+    lead = "A performance dashboard built with 14 councils will let authorities compare services."
+    html = f"""<html><head><meta property="og:title" content="Councils to get new tools">
+    </head><body><main class="article">
+    <div class="header-row print-columns-none"><span>News story</span>
+    <h1>Councils to get new tools</h1><p class="first-paragraph">{lead}</p></div>
+    <p>{P1}</p><p>{P2}</p><p>{P3}</p></main></body></html>"""
+    assert text_of(html) == f"{lead}\n\n{P1}\n\n{P2}\n\n{P3}"
