@@ -152,6 +152,21 @@ _NUM_RE = re.compile(r"^\[?\s*(\d{1,4})\s*\]?$")
 _BAD_HREF = ("#", "javascript:", "mailto:", "tel:", "data:")
 _ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
                             "governmentservice", "report", "scholarlyarticle"})
+#: Blanks and zero-width characters, which `normalize_space` turns into one space or drops.
+_BLANKS_RE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff\u00ad]+")
+
+
+def _next_key(text: str) -> str:
+    """What is left of a link text without blanks and surrounding arrows, lowercased.
+
+    A cheap necessary condition: a link whose normalised text is a `NEXT_WORDS` entry or a
+    `NEXT_ARROWS` symbol has one of `_NEXT_KEYS` as its key, so the other links (nearly all of a
+    page's) skip the full "next" rules.
+    """
+    return _BLANKS_RE.sub("", text).lower().strip(_ARROWS)
+
+
+_NEXT_KEYS = frozenset(_next_key(w) for w in NEXT_WORDS | NEXT_ARROWS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +221,8 @@ class _List:
 
 def weighted_len(text: str) -> int:
     """Length with CJK characters counted CJK_WEIGHT times (one carries a word)."""
+    if text.isascii():
+        return len(text)
     return len(text) + (CJK_WEIGHT - 1) * len(_CJK_RE.findall(text))
 
 
@@ -220,12 +237,17 @@ class _FurnitureCache:
         self._seen: dict[HtmlElement, bool] = {}
 
     def __call__(self, el: HtmlElement) -> bool:
+        seen = self._seen
+        known = seen.get(el)
+        if known is not None:
+            return known
         chain: list[HtmlElement] = []
         node: HtmlElement | None = el
         result = False
         while node is not None:
-            if node in self._seen:
-                result = self._seen[node]
+            known = seen.get(node)
+            if known is not None:
+                result = known
                 break
             chain.append(node)
             if is_self_furniture(node):
@@ -233,7 +255,7 @@ class _FurnitureCache:
                 break
             node = node.getparent()
         for n in chain:
-            self._seen[n] = result
+            seen[n] = result
         return result
 
 
@@ -329,32 +351,72 @@ def _headline_text(el: HtmlElement) -> str:
     return ""
 
 
+@dataclass(slots=True)
+class _Links:
+    """One pass over the page's <a> elements, shared by the teaser lists and pagination."""
+
+    usable: list[tuple[HtmlElement, str]]  # (link, href) with a followable href, page order
+    next_candidates: list[tuple[HtmlElement, str, str]]  # (link, href, raw text) maybe "next"
+    numbered: bool  # some usable link's text is a page number (a numbered pager may exist)
+
+
+def _scan_links(doc: Document) -> _Links:
+    usable: list[tuple[HtmlElement, str]] = []
+    candidates: list[tuple[HtmlElement, str, str]] = []
+    numbered = False
+    for a in doc.body.iter("a"):
+        href = a.get("href")
+        if not href:
+            continue
+        href = href.strip()
+        if not href or href.lower().startswith(_BAD_HREF):
+            continue
+        usable.append((a, href))
+        # text_content() of a childless link is its .text (and much cheaper)
+        raw = a.text_content() if len(a) else a.text or ""
+        if not numbered:
+            stripped = raw.strip()
+            first = stripped[:1]
+            numbered = (first == "[" or first.isdecimal()) and bool(_NUM_RE.match(stripped))
+        if (a.get("rel") or a.get("aria-label") or a.get("title")
+                or "next" in (a.get("class") or "").lower()
+                or (len(raw) <= MAX_NEXT_TEXT and _next_key(raw) in _NEXT_KEYS)):
+            candidates.append((a, href, raw))
+    return _Links(usable, candidates, numbered)
+
+
 # --- teaser lists ---------------------------------------------------------------------------
 
 
-def _teaser_lists(doc: Document, furniture: _FurnitureCache) -> list[_List]:
+def _teaser_lists(links: _Links, furniture: _FurnitureCache) -> list[_List]:
     """Candidate lists of teaser items, best first."""
     by_sig: dict[tuple[str, ...], list[HtmlElement]] = {}
     memo: dict[HtmlElement, tuple[str, ...]] = {}
-    for a in doc.body.iter("a"):
-        if _usable_href(a) is None or furniture(a):
+    for a, _ in links.usable:
+        if furniture(a):
             continue
         by_sig.setdefault(_signature(a, memo), []).append(a)
 
     # item element -> its links, across signatures (heading link + read-more link merge here)
     items: dict[HtmlElement, list[HtmlElement]] = {}
     groups: list[list[HtmlElement]] = []
-    for links in by_sig.values():
-        if len(links) < MIN_RICH_ITEMS:
+    for group_links in by_sig.values():
+        if len(group_links) < MIN_RICH_ITEMS:
             continue
+        # 1 = one link of the list below this node, 2 = several. A walk stops at the first node
+        # an earlier walk reached (marking it shared): its ancestors are shared too, and the item
+        # walk below never goes past the lowest shared node, so their counts are never read.
         counts: dict[HtmlElement, int] = {}
-        for a in links:
+        for a in group_links:
             node = a.getparent()
             while node is not None:
-                counts[node] = counts.get(node, 0) + 1
+                if node in counts:
+                    counts[node] = 2
+                    break
+                counts[node] = 1
                 node = node.getparent()
         group_items: list[HtmlElement] = []
-        for a in links:
+        for a in group_links:
             item = a
             node = a.getparent()
             while node is not None and counts.get(node, 0) == 1:
@@ -482,7 +544,8 @@ def _article_metadata(doc: Document) -> bool:
 def classify(doc: Document, text: str | None, headline: Headline | None) -> Classification:
     """Decide the page kind; for listings also their article links and the next page."""
     furniture = _FurnitureCache()
-    lists = _teaser_lists(doc, furniture)
+    scanned = _scan_links(doc)
+    lists = _teaser_lists(scanned, furniture)
     outside = _outside_chars(doc, text, lists, furniture)
     if lists:
         main = lists[0]
@@ -495,14 +558,14 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
         if outside <= max(OUTSIDE_ABS, ratio * main.text_chars) and not _links_to_self(
             doc, links
         ):
-            return Classification("listing", links, _next_link(doc, listing=True))
+            return Classification("listing", links, _next_link(doc, scanned, listing=True))
     # without extracted text, the paragraphs outside any list stand in for it
     text_chars = weighted_len(text) if text else outside
     if text_chars < ERROR_MAX_CHARS and _is_error_page(doc, headline):
         return Classification("other")
     hinted = headline is not None or _article_metadata(doc)
     if text_chars >= ARTICLE_MIN_CHARS or (hinted and text_chars >= ARTICLE_MIN_CHARS_WITH_HINTS):
-        return Classification("article", (), _next_link(doc, listing=False))
+        return Classification("article", (), _next_link(doc, scanned, listing=False))
     return Classification("other")
 
 
@@ -606,7 +669,7 @@ def _next_page_value(key: str, old: str | None, new: str) -> bool:
     return old.isdigit() and int(new) == int(old) + 1
 
 
-def _next_link(doc: Document, *, listing: bool) -> str | None:
+def _next_link(doc: Document, scanned: _Links, *, listing: bool) -> str | None:
     base = _base_url(doc)
     candidates: list[tuple[int, str, HtmlElement | None]] = []
     head = doc.head
@@ -614,11 +677,7 @@ def _next_link(doc: Document, *, listing: bool) -> str | None:
         for link in head.iter("link"):
             if "next" in (link.get("rel") or "").lower().split() and link.get("href"):
                 candidates.append((0, link.get("href").strip(), None))
-    for a in doc.body.iter("a"):
-        href = _usable_href(a)
-        if href is None:
-            continue
-        raw = a.text_content()
+    for a, href, raw in scanned.next_candidates:
         rel = a.get("rel")
         label = f"{a.get('aria-label') or ''} {a.get('title') or ''}".strip()
         cls = a.get("class") or ""
@@ -636,7 +695,7 @@ def _next_link(doc: Document, *, listing: bool) -> str | None:
             candidates.append((2 if _in_pager(a) else 4, href, a))
         elif (text in NEXT_ARROWS or "next" in cls.lower().split()) and _in_pager(a):
             candidates.append((4, href, a))
-    numbered = _numbered_next(doc)
+    numbered = _numbered_next(doc) if scanned.numbered else None
     if numbered is not None:
         candidates.append((5, *numbered))
     candidates.sort(key=lambda c: c[0])
@@ -655,7 +714,7 @@ def _next_link(doc: Document, *, listing: bool) -> str | None:
 def _numbered_next(doc: Document) -> tuple[str, HtmlElement] | None:
     """In a numbered pager, the link to the page after the marked current one."""
     for el in doc.body.iter("a", "span", "strong", "b", "em", "font"):
-        raw = el.text_content()
+        raw = el.text_content() if len(el) else el.text or ""
         m = _NUM_RE.match(raw.strip()) if len(raw) <= MAX_NEXT_TEXT else None
         if m is None:
             continue

@@ -92,14 +92,19 @@ FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementa
 
 def is_self_furniture(el: HtmlElement) -> bool:
     """True if this element itself (not its ancestors) is navigation, a sidebar, a footer..."""
-    tag = el.tag if isinstance(el.tag, str) else ""
+    tag = el.tag  # not a str for comments: in neither set below
     if tag in FURNITURE_TAGS:
         return True
-    if tag in ("html", "body"):
+    if tag == "html" or tag == "body":
         return False
-    if el.get("role") in FURNITURE_ROLES:
+    get = el.get
+    if get("role") in FURNITURE_ROLES:
         return True
-    ci = class_id(el)
+    cls = get("class")
+    ident = get("id")
+    if not cls and not ident:
+        return False  # most elements: no class, no id
+    ci = f"{cls or ''} {ident or ''}".strip()
     if not ci or not _FURNITURE_RE.search(ci):
         return False
     # rare path, only for elements that look like furniture: judge token by token
