@@ -22,7 +22,7 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -324,8 +324,10 @@ def _date_matches(text: str) -> Iterator[re.Match[str]]:
 
 
 def _iter_dates(text: str, order: str | None, hinted: bool, tz: dt.tzinfo | None,
-                with_time: bool = True) -> Iterator[_Found]:
-    """Every plausible date in `text`, with the time (and offset) printed right after it."""
+                with_time: bool = True, undecided: set[dt.date] | None = None
+                ) -> Iterator[_Found]:
+    """Every plausible date in `text`, with the time (and offset) printed right after it;
+    both readings of an undecidable `03/07/2024` go to `undecided` when it is given."""
     for m in _date_matches(text):
         value: dt.date | None
         if m.group("iy"):
@@ -334,6 +336,9 @@ def _iter_dates(text: str, order: str | None, hinted: bool, tz: dt.tzinfo | None
             value = _mkdate(int(m.group("cy")), int(m.group("cm")), int(m.group("cd")))
         elif m.group("na"):
             value = _numeric(m, text, order, hinted)
+            if value is None and undecided is not None:
+                y, a, b = _year(m.group("ny")), int(m.group("na")), int(m.group("nb"))
+                undecided.update(v for v in (_mkdate(y, b, a), _mkdate(y, a, b)) if v)
         elif m.group("td"):
             month = MONTHS.get(m.group("tm").lower())
             value = _mkdate(int(m.group("ty")), month, int(m.group("td"))) if month else None
@@ -564,7 +569,8 @@ def _visible_text(doc: Document, headline_el: HtmlElement | None, title: str | N
             pos += len(tail) + 1
     if h_start >= 0 and h_end < 0:
         h_end = pos
-    result = _Text(" ".join(parts), starts, owners, times, h_start, h_end)
+    # one huge text node may overshoot the limit: the date scan stays bounded
+    result = _Text(" ".join(parts)[:MAX_SCAN_CHARS], starts, owners, times, h_start, h_end)
     if h_start < 0 and title:
         result.h_start, result.h_end = _find_title(result, title)
     return result
@@ -773,9 +779,10 @@ def _own_line(text: _Text, start: int) -> bool:
     return start - node_start <= 2 and node_end - node_start <= SHORT_LINE_CHARS
 
 
-def _label(text: str, start: int, end: int = -1) -> str:
+def _label(text: str, start: int, end: int = -1, stop: int = -1) -> str:
     """`published`, `updated`, `weak` (`am`, `时间`) or "" from the words around a date:
-    a label before it, a byline (`by Jane on`), or a publishing verb after it."""
+    a label before it, a byline (`by Jane on`), or a publishing verb after it (before `stop`,
+    where the headline starts: "3.07.2024 | Report published" is a widget and a title)."""
     prefix = text[max(0, start - _LABEL_TAIL_CHARS):start]
     if _UPD_LABEL_RE.search(prefix):  # first: `更新时间` ends in the publishing label `时间`
         return "updated"
@@ -786,7 +793,8 @@ def _label(text: str, start: int, end: int = -1) -> str:
         if not any(word.startswith(w) for w in WEAK_LABELS):
             return "published"
         weak = True
-    if _BYLINE_RE.search(prefix) or (end >= 0 and _PUB_AFTER_RE.match(text, end, end + 40)):
+    if _BYLINE_RE.search(prefix) or (end >= 0 and _PUB_AFTER_RE.match(
+            text, end, min(end + 40, stop) if stop > end else end + 40)):
         return "published"
     return "weak" if weak else ""
 
@@ -805,6 +813,8 @@ class _Visible:
     updated: _Scored | None = None
     time_published: _Scored | None = None
     time_updated: _Scored | None = None
+    seen: set[dt.date] = field(default_factory=set)  # every day printed or marked up
+    text_chars: int = 0
 
 
 def _better(a: _Scored | None, b: _Scored) -> bool:
@@ -818,11 +828,13 @@ def _visible(doc: Document, headline_el: HtmlElement | None, title: str | None,
     joined = text.text
     if headline_el is None and text.h_start >= 0:
         headline_el = text.owner_at(text.h_start)  # the element printing the title's text
-    result = _Visible()
+    result = _Visible(text_chars=len(joined))
     # a headline found by its text (no element): the rest of the page was read to find it
-    for found in _iter_dates(joined[:_near_end(text)], order, hinted, zone):
+    seen = result.seen
+    for found in _iter_dates(joined[:_near_end(text)], order, hinted, zone, undecided=seen):
+        seen.add(found.value.date() if isinstance(found.value, dt.datetime) else found.value)
         el = text.owner_at(found.start)
-        label = _label(joined, found.start, found.end)
+        label = _label(joined, found.start, found.end, text.h_start)
         scored = _score(text, el, found.start, found.end, label, headline_el)
         if scored is None:
             continue
@@ -838,6 +850,7 @@ def _visible(doc: Document, headline_el: HtmlElement | None, title: str | None,
         value = _parse_machine(raw, zone) if raw else None
         if value is None:
             continue
+        seen.add(value.date() if isinstance(value, dt.datetime) else value)
         cls = _class_chain(el, 3).lower()
         upd = any(w in cls for w in ("updat", "modif", "aktualis"))
         # HTML5's `<time pubdate>` marks the article's own publication date
@@ -864,11 +877,15 @@ def _near_end(text: _Text) -> int:
 
 
 def _far_below(doc: Document, headline_el: HtmlElement | None, title: str | None,
-               order: str | None, hinted: bool, zone: dt.tzinfo | None) -> _Cand | None:
+               order: str | None, hinted: bool, zone: dt.tzinfo | None,
+               vis: _Visible) -> _Cand | None:
     """Last resort when nothing near the headline dates the page: a *labelled* date further
     down, e.g. a blog's or forum's `Posted by X on DATE` / `wurde am DATE veröffentlicht`
-    line below the body. Only read for pages that gave no date at all (costs a second walk)."""
+    line below the body. Only read for pages that gave no date at all (costs a second walk).
+    Every day read on the way goes to `vis.seen`."""
     text = _visible_text(doc, headline_el, title, full=True)
+    seen = vis.seen
+    vis.text_chars = max(vis.text_chars, len(text.text))
     if text.h_start < 0:
         return None
     if headline_el is None:
@@ -876,10 +893,11 @@ def _far_below(doc: Document, headline_el: HtmlElement | None, title: str | None
     joined = text.text
     near = _near_end(text)
     best: tuple[float, str, _Cand] | None = None
-    for found in _iter_dates(joined, order, hinted, zone):
+    for found in _iter_dates(joined, order, hinted, zone, undecided=seen):
         if found.start < near:
             continue
-        label = _label(joined, found.start, found.end)
+        seen.add(found.value.date() if isinstance(found.value, dt.datetime) else found.value)
+        label = _label(joined, found.start, found.end, text.h_start)
         if label not in ("published", "updated"):
             continue
         el = text.owner_at(found.start)
@@ -892,6 +910,35 @@ def _far_below(doc: Document, headline_el: HtmlElement | None, title: str | None
             if label == "published":
                 break  # the first publishing line below the body
     return best[2] if best else None
+
+
+USE_LIBRARY_FALLBACK = True
+FALLBACK_MAX_CHARS = 100_000  # no fallback on huge pages (htmldate copies and serializes them)
+
+
+def _library_fallback(doc: Document, rejected: set[dt.date]) -> _Cand | None:
+    """htmldate's fast mode for pages our cascade leaves empty (metadata and markup we do not
+    read), unless its answer is a day we saw and rejected: a today widget, a teaser's or an
+    event's date, a modified date."""
+    try:
+        import htmldate
+    except ImportError:  # optional: the cascade works without it
+        return None
+    try:
+        raw = htmldate.find_date(doc.tree, url=doc.url or None, original_date=True,
+                                 extensive_search=False)
+    except Exception:  # a library failure must not fail the page
+        return None
+    if not raw:
+        return None
+    try:
+        value = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+    # day 1: htmldate turns month-only dates (`Stand 03/2021`, `/2020/03/`) into the 1st
+    if value in rejected or value.day == 1 or not _plausible(value):
+        return None
+    return _Cand(value, "meta", f"htmldate: {raw}")
 
 
 def _url_date(url: str) -> _Cand | None:
@@ -997,7 +1044,10 @@ def extract_dates(doc: Document, headline) -> tuple[DateInfo | None, DateInfo | 
         # government pages that is the date of the text as published.
         published = vis.updated.cand
     if published is None:
-        published = _far_below(doc, headline_el, title, order, hinted, zone)
+        published = _far_below(doc, headline_el, title, order, hinted, zone, vis)
+    if published is None and USE_LIBRARY_FALLBACK and vis.text_chars < FALLBACK_MAX_CHARS:
+        rejected = vis.seen | {c.day for c in (ld_mod, meta_mod) if c is not None}
+        published = _library_fallback(doc, rejected)
     updated_cands = [c for c in (ld_mod, meta_mod,
                                  vis.time_updated.cand if vis.time_updated else None,
                                  vis.updated.cand if vis.updated else None) if c is not None]

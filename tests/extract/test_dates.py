@@ -332,3 +332,23 @@ def test_article_own_footer_and_aside_hold_its_date():
     <nav><a href="/">Home</a></nav></header><h1>Neue Förderrichtlinie</h1>{filler}
     </article></body></html>"""
     assert _dates(html)[0] is None
+
+
+def test_library_fallback_is_guarded_by_the_days_we_rejected():
+    """htmldate reads what the cascade does not (an image URL's date) on otherwise empty pages,
+    but never returns a day the cascade rejected (today widget, teasers) or a month-only date."""
+    pytest.importorskip("htmldate")
+    body = "<h1>Annual report published</h1><p>" + "Report text. " * 30 + "</p>"
+    html = f"""<html><head><meta property="og:image"
+    content="https://example.gov/files/2016/05/04/report.png"></head><body>{body}</body></html>"""
+    published, _ = _dates(html)
+    assert published.day == D(2016, 5, 4) and published.raw.startswith("htmldate")
+    html = f"""<html><body><div class="topbar"><span class="date">Wednesday, 3.07.2024</span>
+    </div><nav><a href="/">Home</a></nav>{body}</body></html>"""
+    assert _dates(html)[0] is None
+    html = f"""<html><body>{body}<aside class="sidebar"><ul><li><a href="/n1">Another
+    council story with a long title</a> <span class="date">2021-11-10</span></li></ul></aside>
+    </body></html>"""
+    assert _dates(html)[0] is None
+    html = f"""<html><body><div class="date">Stand 03/2021</div>{body}</body></html>"""
+    assert _dates(html)[0] is None
