@@ -172,6 +172,9 @@ PUBLISHED_LABELS: tuple[str, ...] = (
     "成文日期", "日期", "时间",
     "发布于", "发表于", "发稿时间", "刊发时间", "录入时间", "添加时间", "上传时间", "信息来源时间",
 )
+# Labels of an official document's own date (gov.cn 信息公开 tables print it beside the web
+# posting's 发布日期; the document is cited, and signed at its end, with this date): preferred.
+DOCUMENT_LABELS: tuple[str, ...] = ("成文日期", "发文日期")
 # Verbs printed right *after* a date that make it the publication date ("wurde am 3. Mai 2010
 # um 23:03 Uhr veröffentlicht", "是大卫在2005年8月12日16:10:13发表").
 PUBLISHED_AFTER: tuple[str, ...] = (

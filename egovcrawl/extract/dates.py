@@ -39,6 +39,7 @@ from egovcrawl.extract.date_rules import (
     BYLINE_AUTHOR_WORDS,
     BYLINE_JOINERS,
     DATE_CLASS_TOKENS,
+    DOCUMENT_LABELS,
     FOREIGN_PART_TOKENS,
     FUTURE_GRACE,
     JSONLD_ARTICLE_TYPES,
@@ -157,7 +158,7 @@ NEAR_AFTER: tuple[tuple[int, float], ...] = ((300, 3.0), (800, 2.0), (3000, 1.0)
 NEAR_BEFORE: tuple[tuple[int, float], ...] = ((160, 2.5), (500, 1.0))
 FAR_SCORE = 0.0
 NO_HEADLINE_SCORE = 1.5
-LABEL_SCORES = {"published": 2.5, "updated": 2.0, "weak": 0.5}
+LABEL_SCORES = {"document": 3.0, "published": 2.5, "updated": 2.0, "weak": 0.5}
 DATECLASS_SCORE = 1.0
 SHORT_BLOCK_SCORE = 0.5
 PROSE_PENALTY = 1.5
@@ -780,7 +781,8 @@ def _own_line(text: _Text, start: int) -> bool:
 
 
 def _label(text: str, start: int, end: int = -1, stop: int = -1) -> str:
-    """`published`, `updated`, `weak` (`am`, `时间`) or "" from the words around a date:
+    """`document` (成文日期), `published`, `updated`, `weak` (`am`, `时间`) or "" from the
+    words around a date:
     a label before it, a byline (`by Jane on`), or a publishing verb after it (before `stop`,
     where the headline starts: "3.07.2024 | Report published" is a widget and a title)."""
     prefix = text[max(0, start - _LABEL_TAIL_CHARS):start]
@@ -790,6 +792,8 @@ def _label(text: str, start: int, end: int = -1, stop: int = -1) -> str:
     weak = False
     if m:
         word = m.group(0).lower()
+        if any(word.startswith(w) for w in DOCUMENT_LABELS):
+            return "document"
         if not any(word.startswith(w) for w in WEAK_LABELS):
             return "published"
         weak = True
@@ -898,16 +902,16 @@ def _far_below(doc: Document, headline_el: HtmlElement | None, title: str | None
             continue
         seen.add(found.value.date() if isinstance(found.value, dt.datetime) else found.value)
         label = _label(joined, found.start, found.end, text.h_start)
-        if label not in ("published", "updated"):
+        if label not in ("document", "published", "updated"):
             continue
         el = text.owner_at(found.start)
         scored = _score(text, el, found.start, found.end, label, headline_el)
         if scored is None:
             continue
-        key = (scored[0] + (1.0 if label == "published" else 0.0))
+        key = (scored[0] + (1.0 if label != "updated" else 0.0))
         if best is None or key > best[0]:
             best = (key, label, _Cand(found.value, "visible-text", _with_label(joined, found)))
-            if label == "published":
+            if label != "updated":
                 break  # the first publishing line below the body
     return best[2] if best else None
 

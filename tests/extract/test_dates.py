@@ -352,3 +352,13 @@ def test_library_fallback_is_guarded_by_the_days_we_rejected():
     assert _dates(html)[0] is None
     html = f"""<html><body><div class="date">Stand 03/2021</div>{body}</body></html>"""
     assert _dates(html)[0] is None
+
+
+def test_document_date_beats_web_posting_date_in_disclosure_tables():
+    html = """<html><body><table><tr><td>发文机关：</td><td>某省人民政府</td>
+    <td>成文日期：</td><td>2022年01月27日</td></tr><tr><td>标 题：</td>
+    <td><b>某省人民政府关于禁止新增建设项目的通告</b></td></tr><tr><td>发文字号：</td>
+    <td>某政明电〔2022〕1号</td><td>发布日期：</td><td>2022年01月28日</td></tr></table>
+    <div><p>特此通告。</p><p>某省人民政府</p><p>2022年1月27日</p></div></body></html>"""
+    published, _ = _dates(html, url="https://www.example.gov.cn/zhengce/content_5670000.htm")
+    assert published.day == D(2022, 1, 27)
