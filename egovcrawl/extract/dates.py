@@ -12,8 +12,10 @@ bare year is never a date), dates in the future or before 1990, and undecidable 
 
 Hand-written rather than dateparser/htmldate (measured on eval-dev): dateparser costs ~10 ms per
 string, ignores a printed weekday, guesses `03/07/2024` and turns `© 2020` into a full date;
-htmldate as a fallback for pages we leave empty adds ~1 point but picks the today-widget, the
-modified date and guessed day/month orders, i.e. exactly the traps above.
+htmldate alone picks the today-widget, the modified date and guessed day/month orders, i.e.
+exactly the traps above. It is used only as a guarded last resort, on pages the cascade leaves
+empty, and its answer is refused when it is a day the cascade saw and rejected as a trap; such
+dates carry the source `htmldate` so that their provenance stays honest.
 """
 
 from __future__ import annotations
@@ -924,10 +926,8 @@ def _library_fallback(doc: Document, rejected: set[dt.date]) -> _Cand | None:
     """htmldate's fast mode for pages our cascade leaves empty (metadata and markup we do not
     read), unless its answer is a day we saw and rejected: a today widget, a teaser's or an
     event's date, a modified date."""
-    try:
-        import htmldate
-    except ImportError:  # optional: the cascade works without it
-        return None
+    import htmldate  # imported lazily: it pulls in dateparser, which is slow to import
+
     try:
         raw = htmldate.find_date(doc.tree, url=doc.url or None, original_date=True,
                                  extensive_search=False)
@@ -942,7 +942,7 @@ def _library_fallback(doc: Document, rejected: set[dt.date]) -> _Cand | None:
     # day 1: htmldate turns month-only dates (`Stand 03/2021`, `/2020/03/`) into the 1st
     if value in rejected or value.day == 1 or not _plausible(value):
         return None
-    return _Cand(value, "meta", f"htmldate: {raw}")
+    return _Cand(value, "htmldate", raw)
 
 
 def _url_date(url: str) -> _Cand | None:

@@ -11,7 +11,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 PageKind = Literal["article", "listing", "other"]
-DateSource = Literal["jsonld", "meta", "time-element", "visible-text", "url", "selector"]
+# "htmldate": the library's answer, used only on pages our own cascade leaves empty (see dates.py)
+DateSource = Literal[
+    "jsonld", "meta", "time-element", "visible-text", "url", "selector", "htmldate"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +35,7 @@ class DateInfo:
 
 @dataclass(frozen=True, slots=True)
 class SiteCounter:
-    """Site-wide visitor counter (`Today 284 / Yesterday 662 / All 39463192`), never a view count."""
+    """Site-wide visitor counter (`Today 284 / Yesterday 662 / All 39463192`): never views."""
 
     today: int | None = None
     yesterday: int | None = None
@@ -100,7 +103,8 @@ class Page:
             elif isinstance(value, tuple) and f.name == "links":
                 value = [asdict(link) for link in value]
             elif value is not None and hasattr(value, "__dataclass_fields__"):
-                value = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(value).items()}
+                value = {k: (list(v) if isinstance(v, tuple) else v)
+                         for k, v in asdict(value).items()}
             out[f.name] = value
         return out
 

@@ -342,7 +342,7 @@ def test_library_fallback_is_guarded_by_the_days_we_rejected():
     html = f"""<html><head><meta property="og:image"
     content="https://example.gov/files/2016/05/04/report.png"></head><body>{body}</body></html>"""
     published, _ = _dates(html)
-    assert published.day == D(2016, 5, 4) and published.raw.startswith("htmldate")
+    assert published.day == D(2016, 5, 4) and published.source == "htmldate"
     html = f"""<html><body><div class="topbar"><span class="date">Wednesday, 3.07.2024</span>
     </div><nav><a href="/">Home</a></nav>{body}</body></html>"""
     assert _dates(html)[0] is None
