@@ -26,6 +26,14 @@ from egovcrawl.extract.model import DateInfo, ExtractionError, Page
 #: Bytes beyond this are not parsed: no real article page is this large, and parsing a hostile
 #: 100 MB body would stall a crawl. The cut keeps the head of the page, where articles live.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: What may date a page that is not an article. On a listing, printed dates and <time> elements
+#: are its teasers'; only the JSON-LD it declares about itself counts. An "other" page (error,
+#: search, an article whose text could not be read) keeps what it prints, but not its URL's date,
+#: which on an error page names the article that is not there.
+PAGE_DATE_SOURCES = {
+    "listing": frozenset({"jsonld", "selector"}),
+    "other": frozenset({"jsonld", "meta", "time-element", "visible-text", "selector", "htmldate"}),
+}
 
 
 def extract_page(
@@ -69,9 +77,7 @@ def extract_page(
 
     kind = classify.classify(doc, main_text, headline)
     if kind.page_kind != "article":
-        # a listing's dates belong to its teasers; an error or search page published nothing
-        # (a date in its URL names the article that is not there)
-        published = updated = None
+        published, updated = (_page_date(d, kind.page_kind) for d in (published, updated))
     lang = hints.language or language.detect_language(main_text, doc)
 
     return Page(
@@ -116,6 +122,10 @@ def _selected_text(doc: Document) -> str | None:
     elements = doc.select(doc.hints.selectors["text"])
     parts = [t for el in elements if (t := text.text_from_element(el))]
     return "\n\n".join(parts) or None
+
+
+def _page_date(date: DateInfo | None, page_kind: str) -> DateInfo | None:
+    return date if date is not None and date.source in PAGE_DATE_SOURCES[page_kind] else None
 
 
 def _date_from(raw: str, hints: SiteHints) -> DateInfo | None:
