@@ -20,9 +20,9 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-from egovcrawl.extract.dom import Document, normalize_space
+from egovcrawl.extract.dom import Document, class_id, normalize_space
 from egovcrawl.extract.model import Copyright
-from egovcrawl.extract.views import class_tokens, needle_re, text_nodes_with
+from egovcrawl.extract.textnodes import needle_re, text_nodes_with
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -260,7 +260,7 @@ def extract_copyright(doc: Document) -> Copyright | None:
     """The site's copyright footer, or None. Footer-like blocks first, never the article."""
     lines: list[tuple[int, int, int, Copyright]] = []  # (tier, rank, order, record)
     seen: set[HtmlElement] = set()
-    for node in text_nodes_with(doc.body, _NEEDLES, last=LAST_NODES):
+    for node in text_nodes_with(doc, doc.body, _NEEDLES, last=LAST_NODES):
         el = node.getparent()
         if el is not None and node.is_tail:
             el = el.getparent()
@@ -313,7 +313,7 @@ def _block(el: HtmlElement | None) -> tuple[HtmlElement | None, int]:
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in ("script", "style", "title", "option", "select", "noscript"):
             return None, 1
-        ci = class_tokens(node)
+        ci = class_id(node)
         if tag == "footer" or node.get("role") == "contentinfo" or FOOTER_RE.search(ci):
             # a real footer: logos beside the line do not matter
             return (block if block is not None else node), 0

@@ -6,6 +6,7 @@ own copy of the subtree it keeps), so the order in which fields are extracted ne
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -122,6 +123,41 @@ def is_furniture(el: HtmlElement) -> bool:
     return False
 
 
+#: Text nodes this long are scripts or prose paragraphs, never a label or a footer line: blanked
+#: in a `TextIndex` so that label searches skip them.
+MAX_LABEL_NODE_CHARS = 1000
+_ALL_TEXT = etree.XPath(".//text()", smart_strings=False)
+
+
+class TextIndex:
+    """Every text node under one element as plain strings, and their "\x00"-joined string.
+
+    Built once per element per page and shared: views, site counter, copyright and source all
+    search the same text nodes for their labels (one regex over `joined`), then fetch only the
+    few nodes that hit. Long nodes (see MAX_LABEL_NODE_CHARS) are blanked in `joined`.
+    """
+
+    __slots__ = ("_ends", "joined", "texts")
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.texts: list[str] = _ALL_TEXT(root)
+        self.joined = "\x00".join([t if len(t) < MAX_LABEL_NODE_CHARS else ""
+                                   for t in self.texts])
+        self._ends: list[int] | None = None
+
+    @property
+    def ends(self) -> list[int]:
+        """Offset in `joined` just after each node's separator (bisect a hit to its node)."""
+        if self._ends is None:
+            self._ends = list(itertools.accumulate(
+                len(t) + 1 if len(t) < MAX_LABEL_NODE_CHARS else 1 for t in self.texts))
+        return self._ends
+
+    def start_of(self, index: int) -> int:
+        """Offset in `joined` where node `index` begins."""
+        return self.ends[index - 1] if index > 0 else 0
+
+
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False,
                           default_doctype=False, huge_tree=False)
 
@@ -226,6 +262,18 @@ class Document:
         return _lang_code(self.tree.get("lang") or self.tree.get("xml:lang")) or _lang_code(
             self.meta_first("content-language", "og:locale", "language", "dc.language")
         )
+
+    @cached_property
+    def _text_indexes(self) -> dict[HtmlElement, TextIndex]:
+        return {}
+
+    def text_index(self, root: HtmlElement | None = None) -> TextIndex:
+        """The text nodes under `root` (default: <body>), collected once per page and element."""
+        root = self.body if root is None else root
+        index = self._text_indexes.get(root)
+        if index is None:
+            index = self._text_indexes[root] = TextIndex(root)
+        return index
 
     def select(self, selector: str) -> list[HtmlElement]:
         """Elements matching a CSS selector, or an XPath when it starts with '/' or '('."""

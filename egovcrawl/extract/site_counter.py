@@ -18,7 +18,13 @@ from lxml.html import HtmlElement
 
 from egovcrawl.extract.dom import Document, normalize_space
 from egovcrawl.extract.model import SiteCounter
-from egovcrawl.extract.views import NUMBER, bounded_text, needle_re, parse_count, text_nodes_with
+from egovcrawl.extract.textnodes import (
+    NUMBER,
+    bounded_text,
+    needle_re,
+    parse_count,
+    text_nodes_with,
+)
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -138,7 +144,7 @@ def extract_site_counter(doc: Document) -> SiteCounter | None:
     """The page's visitor counter, or None. The widget with the most fields wins."""
     best: tuple[int, SiteCounter] | None = None
     seen: set[HtmlElement] = set()
-    for node in text_nodes_with(doc.body, _NEEDLES, window_ok=_plausible):
+    for node in text_nodes_with(doc, doc.body, _NEEDLES, window_ok=_plausible):
         el = node.getparent()
         if el is not None and node.is_tail:
             el = el.getparent()

@@ -22,16 +22,16 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from egovcrawl.extract.dom import Document, element_text, is_furniture, normalize_space
-from egovcrawl.extract.model import Source
-from egovcrawl.extract.title import Headline
-from egovcrawl.extract.views import (
-    bounded_text,
-    class_tokens,
-    headline_levels,
-    needle_re,
-    text_nodes_with,
+from egovcrawl.extract.dom import (
+    Document,
+    class_id,
+    element_text,
+    is_furniture,
+    normalize_space,
 )
+from egovcrawl.extract.model import Source
+from egovcrawl.extract.textnodes import bounded_text, headline_levels, needle_re, text_nodes_with
+from egovcrawl.extract.title import Headline
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -203,7 +203,7 @@ def extract_source(doc: Document, headline: Headline | None) -> Source | None:
 def _candidates(doc: Document, root: HtmlElement) -> list[tuple[HtmlElement, Source]]:
     out: list[tuple[HtmlElement, Source]] = []
     seen: set[HtmlElement] = set()
-    for node in text_nodes_with(root, _NEEDLES, window_ok=lambda w: _parse(w) is not None):
+    for node in text_nodes_with(doc, root, _NEEDLES, window_ok=lambda w: _parse(w) is not None):
         el = node.getparent()
         if el is not None and node.is_tail:
             el = el.getparent()
@@ -250,7 +250,7 @@ def _level(el: HtmlElement, levels: dict[HtmlElement, int]) -> int | None:
     while node is not None:
         if node in levels:
             return levels[node]
-        if node.tag in ("aside", "nav") or TEASER_RE.search(class_tokens(node)):
+        if node.tag in ("aside", "nav") or TEASER_RE.search(class_id(node)):
             return None
         node = node.getparent()
     return None
@@ -261,7 +261,7 @@ def _caption(el: HtmlElement) -> bool:
     for _ in range(6):
         if node is None:
             break
-        if node.tag in CAPTION_TAGS or CAPTION_RE.search(class_tokens(node)):
+        if node.tag in CAPTION_TAGS or CAPTION_RE.search(class_id(node)):
             return True
         node = node.getparent()
     return False

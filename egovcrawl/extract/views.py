@@ -12,33 +12,35 @@ A count that belongs to another article (sidebar "most read", teaser lists) or t
 and site-counter wording next to a number disqualifies it. A label with no number next to it
 (`浏览次数：<span id="hits"></span><script>…`, filled in by a script) gives None, not a guess.
 
-The number helpers and the text-node finder here are shared with the other counter/footer
-modules (`site_counter`, `copyright`, `source`).
+The label search over text nodes and the count parser live in `textnodes`, shared with the
+other counter/footer modules (`site_counter`, `copyright`, `source`).
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from egovcrawl.extract.dom import Document, element_text, is_furniture, normalize_space
+from egovcrawl.extract.dom import Document, class_id, element_text, is_furniture, normalize_space
+from egovcrawl.extract.textnodes import (
+    HEADLINE_LEVELS,
+    NUMBER,
+    bounded_text,
+    headline_levels,
+    needle_re,
+    parse_count,
+    text_nodes_with,
+    text_owner,
+)
 from egovcrawl.extract.title import Headline
 
-# --- data -------------------------------------------------------------------------------------
+__all__ = ["NUMBER", "extract_views", "parse_count", "parse_views"]
 
-#: A count: thousands-grouped (`1,234` `1.208` `1 234` `1'234`, thin spaces) or plain digits with
-#: an optional decimal part that only a multiplier (`1.2万`, `3.4k`) makes meaningful.
-NUMBER = (
-    r"(?P<num>\d{1,3}(?:[,.'\u00a0\u2009\u202f ]\d{3})+(?!\d)|\d+(?:[.,]\d+)?(?![\d]))"
-    r"\s*(?P<mult>万|亿|千|[kKmM](?![A-Za-z]))?"
-)
-MULTIPLIERS = {"千": 1_000, "万": 10_000, "亿": 100_000_000, "k": 1_000, "m": 1_000_000}
+# --- data -------------------------------------------------------------------------------------
 
 #: Labels printed before the number. CJK labels are specific enough without a colon.
 CJK_LABELS_BEFORE = (
@@ -94,142 +96,16 @@ TEASER_TOKENS = (
     "trending", "top-posts", "toplist", "tuijian", "xgwz", "xgxw", "remen", "rmtj", "paihang",
 )
 #: How far above the headline the article's meta line may hang (ancestor levels).
-MAX_LEVEL = 4
+MAX_LEVEL = HEADLINE_LEVELS
 #: Longest container text accepted as a meta line (longer = prose that happens to mention views).
 MAX_META_CHARS = 240
-MAX_TEXT_NODES_FETCHED = 40
-#: Text nodes longer than this are scripts or prose paragraphs, never a label: not searched.
-MAX_NODE_CHARS = 1000
-#: Characters either side of a hit that `window_ok` sees, and how many hits it may look at.
-WINDOW = 120
-MAX_WINDOW_CHECKS = 200
 MAX_COUNT = 10**11
 
-# --- shared helpers ---------------------------------------------------------------------------
+# --- views ------------------------------------------------------------------------------------
 
-_ALL_TEXT = etree.XPath(".//text()", smart_strings=False)
 _MICRODATA_COUNTS = etree.XPath("//*[@itemprop='userInteractionCount']")
 _NUMBER_RE = re.compile(NUMBER)
-_SEP_RE = re.compile(r"[,.'\u00a0\u2009\u202f ]")
-_SKIP_PARENTS = frozenset({"script", "style", "noscript", "template", "textarea", "option",
-                           "select", "title"})
 
-
-def parse_count(num: str, mult: str | None = None) -> int | None:
-    """`1,234` / `1.208` / `1 234` / `1.2` + `万` -> int; a bare decimal (`1.5`) is not a count."""
-    if mult:
-        factor = MULTIPLIERS.get(mult.lower(), 1)
-        try:
-            value = float(num.replace(",", ".")) if num.count(",") + num.count(".") <= 1 \
-                else float(_SEP_RE.sub("", num))
-        except ValueError:
-            return None
-        return round(value * factor)
-    if re.fullmatch(r"\d+", num):
-        return int(num)
-    if re.fullmatch(r"\d{1,3}(?:[,.'\u00a0\u2009\u202f ]\d{3})+", num):
-        return int(_SEP_RE.sub("", num))
-    return None
-
-
-def needle_re(needles: Iterable[str]) -> re.Pattern[str]:
-    """One alternation of literal needles (cheaper than a `str.find` per needle)."""
-    return re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
-
-
-def text_nodes_with(root: HtmlElement, needles: re.Pattern[str], *, last: int | None = None,
-                    window_ok: Callable[[str], bool] | None = None) -> list[Any]:
-    """Text nodes under `root` where `needles` matches, as lxml smart strings (with getparent()).
-
-    One C-level pass collects plain strings (very long ones, i.e. scripts, blanked); one regex
-    finds the hits; `window_ok` may reject a hit from the text around it (nodes joined) before
-    any element is touched; a second pass fetches only the surviving nodes. Several times
-    cheaper than XPath `contains()` per needle or a Python walk over every element.
-    `last` limits the search to the final N text nodes.
-    """
-    texts: list[str] = _ALL_TEXT(root)
-    start = max(0, len(texts) - last) if last else 0
-    if start:
-        texts = texts[start:]
-    joined = "\x00".join([t if len(t) < MAX_NODE_CHARS else "" for t in texts])
-    hits: list[int] = []
-    checks = 0
-    for m in needles.finditer(joined):
-        if window_ok is not None:
-            checks += 1
-            if checks > MAX_WINDOW_CHECKS:  # hostile or repetitive page: stop looking
-                break
-            window = joined[max(0, m.start() - WINDOW):m.end() + WINDOW].replace("\x00", " ")
-            if not window_ok(window):
-                continue
-        hits.append(m.start())
-        if len(hits) >= 4 * MAX_TEXT_NODES_FETCHED:
-            break
-    if not hits:
-        return []
-    ends = list(itertools.accumulate(len(t) + 1 if len(t) < MAX_NODE_CHARS else 1
-                                     for t in texts))
-    index = sorted({bisect.bisect_right(ends, h) for h in hits})[:MAX_TEXT_NODES_FETCHED]
-    pred = " or ".join(f"position()={start + i + 1}" for i in index)
-    nodes = root.xpath(f"(.//text())[{pred}]")
-    return [n for n in nodes if _owner(n) is not None]
-
-
-def _owner(node: Any) -> HtmlElement | None:
-    """The element a text node is visibly inside (for a tail: the parent of its element)."""
-    el = node.getparent()
-    if el is None:
-        return None
-    if node.is_tail:
-        el = el.getparent()
-    if el is None or not isinstance(el.tag, str) or el.tag in _SKIP_PARENTS:
-        return None
-    return el
-
-
-def bounded_text(el: HtmlElement, limit: int) -> str | None:
-    """Visible text of `el` (scripts skipped, blanks collapsed), or None once it exceeds `limit`
-    characters. Stops early, so climbing from a label into a huge wrapper costs little."""
-    parts: list[str] = [el.text] if el.text else []
-    size = len(el.text or "")
-    stack: list[Any] = list(reversed(el))
-    while stack:
-        if size > limit * 3:  # raw text before blanks collapse: generous
-            return None
-        node = stack.pop()
-        if isinstance(node, str):
-            parts.append(node)
-            size += len(node)
-            continue
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if node.tail:
-            stack.append(node.tail)
-        if tag in _SKIP_PARENTS or tag in ("noscript", "svg", "select", "button"):
-            continue
-        stack.extend(reversed(node))
-        if node.text:
-            stack.append(node.text)
-    text = normalize_space(" ".join(parts))
-    return text if len(text) <= limit else None
-
-
-def class_tokens(el: HtmlElement) -> str:
-    return f"{el.get('class', '')} {el.get('id', '')}"
-
-
-def headline_levels(headline: Headline | None) -> dict[HtmlElement, int]:
-    """The headline element and its ancestors up to MAX_LEVEL (body/html excluded) -> level."""
-    levels: dict[HtmlElement, int] = {}
-    el = headline.element if headline else None
-    level = 0
-    while el is not None and level <= MAX_LEVEL and el.tag not in ("body", "html"):
-        levels[el] = level
-        el = el.getparent()
-        level += 1
-    return levels
-
-
-# --- views ------------------------------------------------------------------------------------
 
 def _alt(words: Sequence[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in sorted(words, key=len,
@@ -296,7 +172,7 @@ def extract_views(doc: Document, headline: Headline | None) -> int | None:
         return value
     levels = headline_levels(headline)
     if levels:
-        return _near_headline(levels, headline)
+        return _near_headline(doc, levels, headline)
     return _only_count(doc)
 
 
@@ -354,12 +230,12 @@ def _int(value: Any) -> int | None:
     return None
 
 
-def _candidates(root: HtmlElement) -> list[tuple[HtmlElement, int]]:
+def _candidates(doc: Document, root: HtmlElement) -> list[tuple[HtmlElement, int]]:
     """(container, count) for every meta-line-like count under root, in document order."""
     out: list[tuple[HtmlElement, int]] = []
     seen: set[HtmlElement] = set()
-    for node in text_nodes_with(root, _NEEDLES, window_ok=_has_count):
-        el = _owner(node)
+    for node in text_nodes_with(doc, root, _NEEDLES, window_ok=_has_count):
+        el = text_owner(node)
         for _ in range(3):  # label and number may sit in sibling cells/spans: climb a little
             if el is None or el in seen or el.tag in ("body", "html") or len(el) > 40:
                 break
@@ -376,12 +252,13 @@ def _candidates(root: HtmlElement) -> list[tuple[HtmlElement, int]]:
     return out
 
 
-def _near_headline(levels: dict[HtmlElement, int], headline: Headline | None) -> int | None:
+def _near_headline(doc: Document, levels: dict[HtmlElement, int],
+                   headline: Headline | None) -> int | None:
     region = max(levels, key=levels.__getitem__)
     head_el = headline.element if headline else None
     best: tuple[int, int] | None = None
     values: dict[int, set[int]] = {}
-    for el, value in _candidates(region):
+    for el, value in _candidates(doc, region):
         level, path = _level(el, levels)
         if level is None or _is_teaser(path, head_el):
             continue
@@ -410,7 +287,7 @@ def _is_teaser(path: list[HtmlElement], head_el: HtmlElement | None) -> bool:
     for node in path:
         if node.tag in ("a", "aside", "nav"):
             return True
-        if _TEASER_RE.search(class_tokens(node)):
+        if _TEASER_RE.search(class_id(node)):
             return True
         if node is not head_el and node.tag in ("h1", "h2", "h3", "h4"):
             return True
@@ -419,7 +296,7 @@ def _is_teaser(path: list[HtmlElement], head_el: HtmlElement | None) -> bool:
         if node is not path[0] and bounded_text(node, MAX_META_CHARS) is None:
             break  # the parent is a big block (the article body): its links are not teasers
         for a in node.iterfind(".//a"):
-            if _AUTHOR_LINK_RE.search(f"{a.get('rel', '')} {class_tokens(a)}"):
+            if _AUTHOR_LINK_RE.search(f"{a.get('rel', '')} {class_id(a)}"):
                 continue
             text = element_text(a)
             if len(text) >= 30 or len(_CJK_RE.findall(text)) >= 10:
@@ -429,7 +306,7 @@ def _is_teaser(path: list[HtmlElement], head_el: HtmlElement | None) -> bool:
 
 def _only_count(doc: Document) -> int | None:
     """No visible headline: trust a count only if it is the single one outside furniture."""
-    values = {value for el, value in _candidates(doc.body)
+    values = {value for el, value in _candidates(doc, doc.body)
               if not _chrome(el) and not _is_teaser(_path_to_body(el), None)}
     return values.pop() if len(values) == 1 else None
 
@@ -440,7 +317,7 @@ def _chrome(el: HtmlElement) -> bool:
     for i, node in enumerate(path):
         if node.tag in ("article", "main"):
             inner = path[:i]
-            return any(n.tag in ("aside", "nav") or _TEASER_RE.search(class_tokens(n))
+            return any(n.tag in ("aside", "nav") or _TEASER_RE.search(class_id(n))
                        for n in inner)
     return is_furniture(el)
 
