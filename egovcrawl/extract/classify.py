@@ -508,9 +508,12 @@ def _bounded_text(el: HtmlElement, limit: int) -> str:
 
 
 def _outside_chars(doc: Document, text: str | None, lists: list[_List],
-                   furniture: _FurnitureCache) -> int:
-    """Weighted characters of main content that are not inside any teaser list."""
-    inside = {it.el for lst in lists for it in lst.items}
+                   furniture: _FurnitureCache, limit: float | None = None) -> int:
+    """Weighted characters of main content that are not inside any teaser list.
+
+    With `limit`, counting stops as soon as the total exceeds it (the caller only compares).
+    """
+    inside: dict[HtmlElement, bool] = {it.el: True for lst in lists for it in lst.items}
     joined = "\n".join(t for lst in lists for t in lst.texts)
     from_text = 0
     if text:
@@ -518,15 +521,30 @@ def _outside_chars(doc: Document, text: str | None, lists: list[_List],
             para = para.strip()
             if para and (not joined or normalize_space(para)[:200] not in joined):
                 from_text += weighted_len(para)
+                if limit is not None and from_text > limit:
+                    return from_text
     from_blocks = 0
     for block in doc.body.iter(*BLOCK_TAGS):
         if furniture(block):
             continue
-        node = block
-        while node is not None and node not in inside:
-            node = node.getparent()
-        if node is None:
-            from_blocks += weighted_len(_bounded_text(block, MAX_ITEM_TEXT))
+        if inside:  # is the block inside a list item? ancestors judged once (memoised)
+            chain: list[HtmlElement] = []
+            node: HtmlElement | None = block
+            within = False
+            while node is not None:
+                known = inside.get(node)
+                if known is not None:
+                    within = known
+                    break
+                chain.append(node)
+                node = node.getparent()
+            for n in chain:
+                inside[n] = within
+            if within:
+                continue
+        from_blocks += weighted_len(_bounded_text(block, MAX_ITEM_TEXT))
+        if limit is not None and from_blocks > limit:
+            return from_blocks
     return max(from_text, from_blocks) if text else from_blocks
 
 
@@ -546,7 +564,7 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
     furniture = _FurnitureCache()
     scanned = _scan_links(doc)
     lists = _teaser_lists(scanned, furniture)
-    outside = _outside_chars(doc, text, lists, furniture)
+    outside: int | None = None
     if lists:
         main = lists[0]
         links = _links(doc, main)
@@ -555,12 +573,17 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
             headline.element, {it.el for it in main.items}
         ):
             ratio = OUTSIDE_RATIO_WITH_HEADLINE
-        if outside <= max(OUTSIDE_ABS, ratio * main.text_chars) and not _links_to_self(
-            doc, links
-        ):
+        limit = max(OUTSIDE_ABS, ratio * main.text_chars)
+        # with text, only the comparison matters: counting may stop past the limit
+        outside = _outside_chars(doc, text, lists, furniture, limit if text else None)
+        if outside <= limit and not _links_to_self(doc, links):
             return Classification("listing", links, _next_link(doc, scanned, listing=True))
     # without extracted text, the paragraphs outside any list stand in for it
-    text_chars = weighted_len(text) if text else outside
+    if text:
+        text_chars = weighted_len(text)
+    else:
+        text_chars = outside if outside is not None else _outside_chars(doc, text, lists,
+                                                                        furniture)
     if text_chars < ERROR_MAX_CHARS and _is_error_page(doc, headline):
         return Classification("other")
     hinted = headline is not None or _article_metadata(doc)

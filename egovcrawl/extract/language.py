@@ -48,6 +48,11 @@ _LETTER_RE = re.compile(r"[^\W\d_]")
 _WORD_RE = re.compile(r"[a-zà-öø-ÿœ']+")
 
 
+def _count(rx: re.Pattern[str], text: str) -> int:
+    """Characters of `text` matching a one-character class (no list of matches built)."""
+    return len(text) - len(rx.sub("", text))
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -78,6 +83,11 @@ MIN_STOPWORD_SHARE = 0.15
 #: Languages the stopword path may decide (the project's own, whose lists are distinctive);
 #: the other lists only compete, so a Romanian or Polish page goes on to the classifier.
 STOPWORD_DECIDES = frozenset({"en", "de", "fr"})
+#: word -> languages listing it as a stopword (one dict lookup per word of the sample)
+_STOPWORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _stop in STOPWORDS.items():
+    for _w in _stop:
+        _STOPWORD_LANGS[_w] = (*_STOPWORD_LANGS.get(_w, ()), _lang)
 
 #: Declared codes sites get wrong or that are not ISO 639-1 -> ISO 639-1.
 LANG_ALIASES: dict[str, str] = {
@@ -110,13 +120,13 @@ def _identifier():  # py3langid has no type hints
 
 def _script_language(sample: str) -> str | None:
     """zh/ja/ko when CJK characters dominate the letters, else None."""
-    han = len(_HAN_RE.findall(sample))
-    kana = len(_KANA_RE.findall(sample))
-    hangul = len(_HANGUL_RE.findall(sample))
+    han = _count(_HAN_RE, sample)
+    kana = _count(_KANA_RE, sample)
+    hangul = _count(_HANGUL_RE, sample)
     cjk = han + kana + hangul
     if cjk < MIN_CJK_CHARS:
         return None
-    letters = len(_LETTER_RE.findall(sample))
+    letters = _count(_LETTER_RE, sample)
     if cjk < CJK_SHARE * letters:
         return None
     if hangul >= han and hangul > kana:
@@ -131,9 +141,8 @@ def _stopword_language(sample: str) -> str | None:
     counts = dict.fromkeys(STOPWORDS, 0)
     words = _WORD_RE.findall(sample.lower())
     for word in words:
-        for lang, words in STOPWORDS.items():
-            if word in words:
-                counts[lang] += 1
+        for lang in _STOPWORD_LANGS.get(word, ()):
+            counts[lang] += 1
     ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
     (best, hits), (_, second) = ranked[0], ranked[1]
     if (best in STOPWORD_DECIDES and hits >= MIN_STOPWORD_HITS and hits >= STOPWORD_MARGIN * second
@@ -153,9 +162,9 @@ def text_language(text: str) -> str | None:
     script = _script_language(sample)
     if script:
         return script
-    if len(_LATIN_RE.findall(sample)) >= MIN_LATIN_LETTERS:
+    if _count(_LATIN_RE, sample) >= MIN_LATIN_LETTERS:
         return _stopword_language(sample) or _classifier_language(sample)
-    if len(_LETTER_RE.findall(sample)) >= MIN_LATIN_LETTERS:  # Cyrillic, Greek, Arabic, ...
+    if _count(_LETTER_RE, sample) >= MIN_LATIN_LETTERS:  # Cyrillic, Greek, Arabic, ...
         return _classifier_language(sample)
     return None
 
