@@ -119,5 +119,14 @@ def _summary(page) -> list[tuple[str, str]]:
     return rows
 
 
+def _register_archive_commands() -> None:
+    from egovcrawl.cli_archive import register
+
+    register(main)
+
+
+_register_archive_commands()
+
+
 if __name__ == "__main__":
     main()

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import click
 
-DEFAULT_ARCHIVE = "data/egovcrawl.db"
+DEFAULT_ARCHIVE = "data/archive.db"
 EXIT_INPUT = 3  # same meaning as in egovcrawl.cli: an input could not be read
 
 
 @click.command()
-@click.option("--archive", "archive_path", envvar="EGOVCRAWL_ARCHIVE", default=DEFAULT_ARCHIVE,
-              show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--db", "--archive", "archive_path", envvar="EGOVCRAWL_ARCHIVE",
+              default=DEFAULT_ARCHIVE, show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite archive (env EGOVCRAWL_ARCHIVE).")
 @click.option("--site", default=None, help="Only this site's stored pages (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -33,7 +34,7 @@ def reextract(archive_path: Path, site: str | None, as_json: bool) -> None:
 
     \b
     Example:
-        egovcrawl reextract --site wuhan-gov --archive data/egov.db
+        egovcrawl reextract --site wuhan-gov --db data/archive.db
     """
     from egovcrawl.storage import Archive, ArchiveError
     from egovcrawl.storage.reextract import reextract as run
