@@ -235,6 +235,7 @@ class _FurnitureCache:
 
     def __init__(self) -> None:
         self._seen: dict[HtmlElement, bool] = {}
+        self._class_ids: dict[str, bool] = {}
 
     def __call__(self, el: HtmlElement) -> bool:
         seen = self._seen
@@ -250,7 +251,7 @@ class _FurnitureCache:
                 result = known
                 break
             chain.append(node)
-            if is_self_furniture(node):
+            if is_self_furniture(node, self._class_ids):
                 result = True
                 break
             node = node.getparent()
@@ -259,23 +260,41 @@ class _FurnitureCache:
         return result
 
 
-def _signature(el: HtmlElement, memo: dict[HtmlElement, tuple[str, ...]]) -> tuple[str, ...]:
-    """Tag/class path from <body> down to `el`; ancestors' paths are memoised (shared)."""
-    chain: list[HtmlElement] = []
-    node: HtmlElement | None = el
-    prefix: tuple[str, ...] = ()
-    while node is not None and _tag(node) not in ("body", "html"):
-        if node in memo:
-            prefix = memo[node]
-            break
-        chain.append(node)
-        node = node.getparent()
-    for node in reversed(chain):
-        classes = " ".join(sorted(t for t in (node.get("class") or "").split()
-                                  if not VOLATILE_CLASS_RE.search(t)))
-        prefix = (*prefix, f"{_tag(node)}.{classes}")
-        memo[node] = prefix
-    return prefix
+class _Signatures:
+    """Tag/class path from <body> down to an element, as an interned id (equal paths, equal ids).
+
+    Ancestors' paths are memoised and a path is (parent's id, own step), so each element is
+    judged once and no path is ever copied, however deep the page.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[HtmlElement, int] = {}
+        self._ids: dict[tuple[int, str], int] = {}
+        self._classes: dict[str, str] = {}  # class attribute -> its stable tokens
+
+    def __call__(self, el: HtmlElement) -> int:
+        memo = self._memo
+        chain: list[HtmlElement] = []
+        node: HtmlElement | None = el
+        prefix = 0  # the empty path (<body>)
+        while node is not None and _tag(node) not in ("body", "html"):
+            known = memo.get(node)
+            if known is not None:
+                prefix = known
+                break
+            chain.append(node)
+            node = node.getparent()
+        ids = self._ids
+        for node in reversed(chain):
+            raw = node.get("class") or ""
+            classes = self._classes.get(raw)
+            if classes is None:
+                classes = self._classes[raw] = " ".join(sorted(
+                    t for t in raw.split() if not VOLATILE_CLASS_RE.search(t)))
+            step = (prefix, f"{_tag(node)}.{classes}")
+            prefix = ids.get(step) or ids.setdefault(step, len(ids) + 1)
+            memo[node] = prefix
+        return prefix
 
 
 def _usable_href(a: HtmlElement) -> str | None:
@@ -390,12 +409,12 @@ def _scan_links(doc: Document) -> _Links:
 
 def _teaser_lists(links: _Links, furniture: _FurnitureCache) -> list[_List]:
     """Candidate lists of teaser items, best first."""
-    by_sig: dict[tuple[str, ...], list[HtmlElement]] = {}
-    memo: dict[HtmlElement, tuple[str, ...]] = {}
+    by_sig: dict[int, list[HtmlElement]] = {}
+    signature = _Signatures()
     for a, _ in links.usable:
         if furniture(a):
             continue
-        by_sig.setdefault(_signature(a, memo), []).append(a)
+        by_sig.setdefault(signature(a), []).append(a)
 
     # item element -> its links, across signatures (heading link + read-more link merge here)
     items: dict[HtmlElement, list[HtmlElement]] = {}

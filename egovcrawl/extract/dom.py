@@ -91,8 +91,12 @@ CONTENT_WORDS = ("content", "main", "article", "entry", "post", "primary")
 FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
 
 
-def is_self_furniture(el: HtmlElement) -> bool:
-    """True if this element itself (not its ancestors) is navigation, a sidebar, a footer..."""
+def is_self_furniture(el: HtmlElement, memo: dict[str, bool] | None = None) -> bool:
+    """True if this element itself (not its ancestors) is navigation, a sidebar, a footer...
+
+    `memo` (class/id string -> verdict), kept by a caller judging many elements of one page,
+    saves the regex for the class strings that menus and lists repeat.
+    """
     tag = el.tag  # not a str for comments: in neither set below
     if tag in FURNITURE_TAGS:
         return True
@@ -105,7 +109,18 @@ def is_self_furniture(el: HtmlElement) -> bool:
     ident = get("id")
     if not cls and not ident:
         return False  # most elements: no class, no id
-    ci = f"{cls or ''} {ident or ''}".strip()
+    ci = f"{cls or ''} {ident or ''}"
+    if memo is None:
+        return furniture_class_id(ci)
+    verdict = memo.get(ci)
+    if verdict is None:
+        verdict = memo[ci] = furniture_class_id(ci)
+    return verdict
+
+
+def furniture_class_id(ci: str) -> bool:
+    """True if a class/id string marks furniture (a token naming content does not)."""
+    ci = ci.strip()
     if not ci or not _FURNITURE_RE.search(ci):
         return False
     # rare path, only for elements that look like furniture: judge token by token
