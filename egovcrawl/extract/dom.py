@@ -152,25 +152,37 @@ class TextIndex:
     few nodes that hit. Long nodes (see MAX_LABEL_NODE_CHARS) are blanked in `joined`.
     """
 
-    __slots__ = ("_ends", "joined", "texts")
+    __slots__ = ("_blanked", "_sizes", "joined", "texts")
 
     def __init__(self, root: HtmlElement) -> None:
         self.texts: list[str] = _ALL_TEXT(root)
-        self.joined = "\x00".join([t if len(t) < MAX_LABEL_NODE_CHARS else ""
-                                   for t in self.texts])
-        self._ends: list[int] | None = None
+        blanked = self.texts
+        if blanked and max(map(len, blanked)) >= MAX_LABEL_NODE_CHARS:
+            blanked = [t if len(t) < MAX_LABEL_NODE_CHARS else "" for t in blanked]
+        self._blanked = blanked
+        self.joined = "\x00".join(blanked)
+        self._sizes: list[int] | None = None
 
-    @property
-    def ends(self) -> list[int]:
-        """Offset in `joined` just after each node's separator (bisect a hit to its node)."""
-        if self._ends is None:
-            self._ends = list(itertools.accumulate(
-                len(t) + 1 if len(t) < MAX_LABEL_NODE_CHARS else 1 for t in self.texts))
-        return self._ends
+    def _end(self, index: int) -> int:
+        """Offset in `joined` just after node `index` and its separator."""
+        if self._sizes is None:  # running total of the (blanked) node lengths
+            self._sizes = list(itertools.accumulate(map(len, self._blanked)))
+        return self._sizes[index] + index + 1
 
     def start_of(self, index: int) -> int:
         """Offset in `joined` where node `index` begins."""
-        return self.ends[index - 1] if index > 0 else 0
+        return self._end(index - 1) if index > 0 else 0
+
+    def node_at(self, offset: int) -> int:
+        """Index of the node holding `offset` of `joined` (binary search)."""
+        lo, hi = 0, len(self.texts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if offset < self._end(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
 
 
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False,
