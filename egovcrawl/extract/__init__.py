@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):  # noqa: ANN202
+def __getattr__(name: str):
     """Import the orchestrator lazily: importing one field module should not import them all."""
     if name == "extract_page":
         from egovcrawl.extract.page import extract_page

@@ -97,7 +97,10 @@ READ_MORE_RE = re.compile(
     r"^\s*[\[【(]?\s*(?:read\s+more|read\s+the\s+rest|read\s+full(?:\s+(?:story|article))?|"
     r"continue\s+reading|more|full\s+story|learn\s+more|weiterlesen|weiter\s+lesen|mehr|"
     r"mehr\s+lesen|mehr\s+erfahren|zum\s+artikel|details|阅读全文|阅读更多|查看全文|查看详情|"
-    r"详细|详情|全文|更多|more\s*>+)\s*[\]】)]?\s*(?:[:：»›>→…\.\-–—]+\s*|$)",
+    r"详细|详情|全文|更多|more\s*>+)\s*[\]】)]?\s*(?:[:：»›>→…\.\-–—]+\s*|$)"
+    # WordPress: "Read more <span class=screen-reader-text>Title</span>": only unambiguous
+    # phrases may be followed by the title after a plain space ("More than 100 cities" is a title)
+    r"|^\s*(?:read\s+more|continue\s+reading|weiterlesen|阅读全文)\s+",
     re.I,
 )
 #: Link text (decorations stripped) of a "next page" link.

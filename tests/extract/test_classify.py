@@ -293,3 +293,11 @@ def test_tree_is_not_mutated():
 def test_deep_tree_does_not_recurse():
     html = "<div>" * 5000 + "<a href='/x'>deep link text here</a>" + "</div>" * 5000
     assert run(html, "https://x.example.org/").page_kind == "other"
+
+
+def test_read_more_followed_by_a_screen_reader_title_after_a_space():
+    from egovcrawl.extract.classify import _read_more_rest
+
+    assert _read_more_rest("Read more Shenzhen moves services online") == (
+        "Shenzhen moves services online")
+    assert _read_more_rest("More than 100 cities join the platform") is None

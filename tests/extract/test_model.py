@@ -7,7 +7,8 @@ from egovcrawl.extract.model import Copyright, DateInfo, Link, Page, SiteCounter
 def test_to_dict_is_json_ready():
     page = Page(
         url="https://x.test/a", encoding="utf-8", page_kind="listing",
-        published=DateInfo(dt.datetime(2024, 7, 3, 10, 30), "visible-text", "发布时间：2024-07-03 10:30"),
+        published=DateInfo(dt.datetime(2024, 7, 3, 10, 30), "visible-text",
+                           "发布时间：2024-07-03 10:30"),
         site_counter=SiteCounter(284, 662, 39463192, "Today 284"),
         copyright=Copyright(holder="good news", years=(2020, 2020), year=2020, text="©"),
         links=(Link("https://x.test/1", "One"),),
