@@ -16,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -134,6 +136,10 @@ class Archive:
         self.db = sqlite_utils.Database(conn)
         self._depth = 0
         self._site_seen: dict[str, tuple[Any, ...]] = {}
+        # write-only rows (FTS postings, fetch outcomes, view counts) queued per statement and
+        # written with one executemany each just before COMMIT: fewer round trips per article
+        self._deferred: dict[str, list[tuple[Any, ...]]] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -166,6 +172,9 @@ class Archive:
     def close(self) -> None:
         if self._depth:
             raise ArchiveError("close() inside an open transaction")
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         with contextlib.suppress(sqlite3.OperationalError):
             self.conn.execute("PRAGMA optimize")
         self.conn.close()
@@ -234,14 +243,26 @@ class Archive:
         self._depth = 1
         try:
             yield
+            self._flush_deferred()
         except BaseException:
             self._depth = 0
+            self._deferred.clear()
             self._site_seen.clear()  # the cache may describe rolled-back writes
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
         self._depth = 0
         self.conn.execute("COMMIT")
+
+    def _defer(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Queue a write nothing reads back inside the transaction; flushed before COMMIT."""
+        self._deferred.setdefault(sql, []).append(params)
+
+    def _flush_deferred(self) -> None:
+        """Write the queued rows (statement by statement, in first-queued order)."""
+        while self._deferred:
+            sql = next(iter(self._deferred))
+            self.conn.executemany(sql, self._deferred.pop(sql))
 
     # --- crawls and sites -------------------------------------------------------------------
 
@@ -347,19 +368,67 @@ class Archive:
                  rec.header("etag"), rec.header("last-modified"), bhash, rec.error))
         return int(cur.lastrowid)
 
+    def record_fetches(self, records: Sequence[FetchRecord]) -> list[int]:
+        """Store a batch of fetches in one transaction (see `record_fetch`); returns their ids.
+
+        Bodies are hashed first and only those not archived yet are compressed (an unchanged
+        page on a re-crawl costs a hash, not a compression); hashing and compression release
+        the GIL, so they run on a small thread pool. One statement per table for the batch.
+        """
+        pool = self._thread_pool()
+        hashes = list(pool.map(lambda r: body_hash(r.body) if r.body else None, records))
+        wanted = {h: r.body for h, r in zip(hashes, records, strict=True) if h is not None}
+        known = self._known_bodies(list(wanted))
+        missing = [(h, b) for h, b in wanted.items() if h not in known]
+        packed = list(pool.map(lambda hb: compress(hb[1]), missing))
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO bodies(hash, codec, size, stored, data) VALUES (?,?,?,?,?)",
+                [(h, codec, len(b), len(data), data)
+                 for (h, b), (codec, data) in zip(missing, packed, strict=True)])
+            # explicit ids: this transaction holds the write lock, so max(id)+1.. are ours
+            first = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM fetches").fetchone()[0]
+            ids = list(range(first, first + len(records)))
+            self.conn.executemany(
+                "INSERT INTO fetches(id, crawl_id, site, url, final_url, status, fetched_at, "
+                "headers, content_type, declared_encoding, bytes, etag, last_modified, "
+                "body_hash, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(fid, rec.crawl_id, rec.site, rec.url, rec.final_url, rec.status,
+                  rec.fetched_at,
+                  json.dumps(dict(rec.headers), ensure_ascii=False) if rec.headers else None,
+                  rec.content_type, rec.declared_encoding, len(rec.body),
+                  rec.header("etag"), rec.header("last-modified"), h, rec.error)
+                 for fid, rec, h in zip(ids, records, hashes, strict=True)])
+        return ids
+
+    def _known_bodies(self, hashes: Sequence[str]) -> set[str]:
+        known: set[str] = set()
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            known.update(r[0] for r in self.conn.execute(
+                f"SELECT hash FROM bodies WHERE hash IN ({marks})", chunk))
+        return known
+
+    def _thread_pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2),
+                                            thread_name_prefix="egov-archive-cpu")
+        return self._pool
+
     def mark_fetch(self, fetch_id: int, outcome: str, *, error: str | None = None,
                    article_id: int | None = None, cause: Cause = "crawl") -> StoreResult:
         """Record what became of a fetch. Re-extraction keeps the crawl-time outcome and only
         fills what was missing (a pending fetch, an article found where there was none)."""
         with self.transaction():
             if cause == "reextract":
-                self.conn.execute(
+                self._defer(
                     "UPDATE fetches SET outcome = coalesce(outcome, ?), "
                     "article_id = coalesce(article_id, ?), "
                     "processed_at = coalesce(processed_at, ?) WHERE id = ?",
                     (outcome, article_id, utcnow(), fetch_id))
             else:
-                self.conn.execute(
+                self._defer(
                     "UPDATE fetches SET outcome = ?, error = coalesce(?, error), "
                     "article_id = ?, processed_at = ? WHERE id = ?",
                     (outcome, error, article_id, utcnow(), fetch_id))
@@ -374,6 +443,7 @@ class Archive:
 
     def fetch_record(self, fetch_id: int) -> FetchRecord:
         """Rebuild the FetchRecord of a stored fetch, body included (for reprocessing)."""
+        self._flush_deferred()
         row = self._one("SELECT * FROM fetches WHERE id = ?", fetch_id)
         if row is None:
             raise KeyError(fetch_id)
@@ -387,6 +457,7 @@ class Archive:
 
     def pending_fetch_ids(self, site: str | None = None) -> list[int]:
         """Fetches stored but never processed (a crash between fetch and store)."""
+        self._flush_deferred()
         sql = "SELECT id FROM fetches WHERE outcome IS NULL"
         args: tuple[Any, ...] = ()
         if site:
@@ -411,6 +482,7 @@ class Archive:
         """The fetches re-extraction reads: per archived article the fetch it was built from,
         plus the latest successful fetch of every URL that gave no article (the extractor may
         now find one). Oldest first, so first-seen order is preserved."""
+        self._flush_deferred()
         site_sql = " AND site = ?" if site else ""
         args: tuple[Any, ...] = (site,) if site else ()
         # a URL whose latest good fetch made no article; older fetches of a URL that now has
@@ -481,20 +553,18 @@ class Archive:
         dup_of, sim = self._near_duplicate(sig) if sig is not None else (None, None)
         pub, upd = _date(page.published), _date(page.updated)
         c, s = page.copyright, page.source
-        bhash = self.conn.execute("SELECT body_hash FROM fetches WHERE id = ?",
-                                  (fetch_id,)).fetchone()[0]
         cur = self.conn.execute(
             "INSERT INTO articles(url, site, title, text, published, published_source, "
             "published_raw, updated, updated_source, updated_raw, views, copyright_holder, "
             "copyright_year, icp, source, source_url, language, country, encoding, content_hash, "
             "minhash, duplicate_of, similarity, first_seen, last_seen, status, version, "
             "fetch_id, body_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-            "'live',1,?,?)",
+            "'live',1,?,(SELECT body_hash FROM fetches WHERE id = ?))",
             (canon, rec.site, page.title, page.text, *pub, *upd, page.views,
              c.holder if c else None, c.year if c else None, c.icp if c else None,
              s.name if s else None, s.url if s else None, page.language, page.country,
              page.encoding, chash, dedup.signature_bytes(sig), dup_of, sim, now, now,
-             fetch_id, bhash))
+             fetch_id, fetch_id))
         article_id = int(cur.lastrowid)
         self._add_urls(article_id, urls, now, canonical=canon)
         self._fts_insert(article_id, page.title, page.text, prep)
@@ -561,10 +631,10 @@ class Archive:
         if cause == "crawl":
             self._observe(article_id, page, rec, fetch_id)
         if outcome == "updated" or cause == "crawl":
-            bhash = self.conn.execute("SELECT body_hash FROM fetches WHERE id = ?",
-                                      (fetch_id,)).fetchone()[0]
-            self.conn.execute("UPDATE articles SET fetch_id = ?, body_hash = ? WHERE id = ?",
-                              (fetch_id, bhash, article_id))
+            self.conn.execute(
+                "UPDATE articles SET fetch_id = ?, "
+                "body_hash = (SELECT body_hash FROM fetches WHERE id = ?) WHERE id = ?",
+                (fetch_id, fetch_id, article_id))
         return self.mark_fetch(fetch_id, outcome, article_id=article_id, cause=cause)
 
     def _tracked(self, page: Page, url: str) -> dict[str, Any]:
@@ -593,7 +663,7 @@ class Archive:
             self._view(article_id, rec, fetch_id, page.views)
 
     def _view(self, article_id: int, rec: FetchRecord, fetch_id: int, views: int) -> None:
-        self.conn.execute(
+        self._defer(
             "INSERT INTO view_counts(article_id, crawl_id, fetch_id, observed_at, views) "
             "VALUES (?,?,?,?,?)", (article_id, rec.crawl_id, fetch_id, rec.fetched_at, views))
 
@@ -656,10 +726,12 @@ class Archive:
             values = (article_id, prepared.fts_title, prepared.fts_text)
         else:
             values = (article_id, fts.index_text(title), fts.index_text(text))
-        self.conn.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)", values)
+        self._defer("INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)", values)
 
     def _fts_delete(self, article_id: int, title: str | None, text: str | None) -> None:
-        # a contentless index forgets a row only when given exactly what it indexed
+        # a contentless index forgets a row only when given exactly what it indexed, so the
+        # queued inserts (this row's among them) go first
+        self._flush_deferred()
         self.conn.execute(
             "INSERT INTO articles_fts(articles_fts, rowid, title, text) "
             "VALUES ('delete', ?, ?, ?)",
@@ -688,6 +760,7 @@ class Archive:
         expr = fts.fts_query(query)
         if not expr:
             return []
+        self._flush_deferred()
         sql = ("SELECT a.id, a.url, a.site, a.title, a.published, f.rank FROM articles_fts f "
                "JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ?")
         args: list[Any] = [expr]
@@ -701,6 +774,7 @@ class Archive:
     # --- inspection -------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
+        self._flush_deferred()
         tables = ["sites", "crawls", "fetches", "bodies", "articles", "article_urls",
                   "article_versions", "article_changes", "view_counts", "site_counters"]
         return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -708,6 +782,7 @@ class Archive:
 
     def integrity_check(self) -> list[str]:
         """SQLite's integrity check plus the FTS index's own; ["ok"] when all is well."""
+        self._flush_deferred()
         rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
         try:
             self.conn.execute(

@@ -19,7 +19,6 @@ from egovcrawl.storage.archive import (
     Archive,
     Cause,
     PreparedText,
-    prepare_body,
     prepare_text,
 )
 from egovcrawl.storage.records import FetchRecord, StoreResult
@@ -113,7 +112,7 @@ def ingest_batch(archive: Archive, records: Sequence[FetchRecord], extractor: Ex
                  *, on_fetched: Callable[[list[int]], None] | None = None) -> list[StoreResult]:
     """Archive a batch of fetches: commit the raw fetches, then extract and file them."""
     with archive.transaction():
-        ids = [archive.record_fetch(rec, prepare_body(rec.body)) for rec in records]
+        ids = archive.record_fetches(records)
     if on_fetched:
         on_fetched(ids)
     return _file(archive, records, ids, _extract_prepared(records, extractor))

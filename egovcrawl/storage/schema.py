@@ -15,6 +15,8 @@ import sqlite_utils
 
 from egovcrawl.storage import dedup, fts
 
+FTS_HASHSIZE = 8 * 1024 * 1024
+
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
@@ -133,9 +135,18 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_fts_hashsize(db: sqlite_utils.Database) -> None:
+    # measured (benchmarks/store_bench.py): the default 1 MB of pending postings spills a
+    # 500-article batch into two or three small segments that automerge then rewrites; 8 MB
+    # writes one segment per batch: 280 -> 175 us per article. Stored in articles_fts_config.
+    db.execute(f"INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', {FTS_HASHSIZE})")
+
+
 #: (version, name, function). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial: sites, crawls, fetches, bodies, articles, history, FTS, LSH", _m001_initial),
+    (2, "FTS: 8 MB of pending postings per transaction (one segment per batch)",
+     _m002_fts_hashsize),
 ]
 
 LATEST = MIGRATIONS[-1][0]
