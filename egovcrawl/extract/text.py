@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from egovcrawl.extract.dom import NON_TEXT_TAGS, Document, normalize_space
@@ -145,38 +146,67 @@ def _is_hidden(el: HtmlElement) -> bool:
 
 
 def _measure(root: HtmlElement) -> _Stats:
-    """Text, link and inline lengths for every visible element under `root`, in one pass."""
+    """Text, link and inline lengths for every visible element under `root`, in one pass.
+
+    lxml's C walker gives start/end events in document order (hidden subtrees are skipped
+    whole); each element's sums are final at its end event and are added into its parent's."""
     st = _Stats()
-    stack = [root]
-    while stack:
-        el = stack.pop()
-        st.index[el] = len(st.order)
-        st.order.append(el)
-        for child in reversed(el):
-            tag = _tag(child)
-            if tag and tag not in NON_TEXT_TAGS and not _is_hidden(child):
-                stack.append(child)
-    total, links, inline, index, end = st.total, st.links, st.inline, st.index, st.end
-    for el in reversed(st.order):
-        text = el.text
-        direct = len(text.strip()) if text else 0
-        tot = lnk = inl = 0
-        last = index[el]
-        for child in el:
-            tail = child.tail
+    order, index, end_of = st.order, st.index, st.end
+    total, links, inline = st.total, st.links, st.inline
+    # comments and processing instructions are not walked, but their tails are text
+    other_tails: dict[HtmlElement, int] = {}
+    for node in root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity):
+        if node.tail and node is not root:
+            parent = node.getparent()
+            other_tails[parent] = other_tails.get(parent, 0) + len(node.tail.strip())
+    non_text, inline_tags = NON_TEXT_TAGS, INLINE_TAGS
+    # per open element: direct text length, sums over its children so far
+    direct: list[int] = []
+    tot: list[int] = []
+    lnk: list[int] = []
+    inl: list[int] = []
+    skipped = None
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "start":
+            if direct and (el.tag.lower() in non_text or _is_hidden(el)):
+                walker.skip_subtree()
+                skipped = el
+                tail = el.tail
+                if tail:
+                    direct[-1] += len(tail.strip())
+                continue
+            index[el] = len(order)
+            order.append(el)
+            text = el.text
+            d = len(text.strip()) if text else 0
+            direct.append(other_tails.get(el, 0) + d if other_tails else d)
+            tot.append(0)
+            lnk.append(0)
+            inl.append(0)
+            continue
+        if el is skipped:
+            skipped = None
+            continue
+        d = direct.pop()
+        t = tot.pop() + d
+        k = lnk.pop()
+        n = inl.pop() + d
+        tag = el.tag.lower()
+        if tag == "a":
+            k = t
+        total[el] = t
+        links[el] = k
+        inline[el] = n
+        end_of[el] = len(order) - 1
+        if direct:
+            tail = el.tail
             if tail:
-                direct += len(tail.strip())
-            if child in total:
-                tot += total[child]
-                lnk += links[child]
-                last = max(last, end[child])
-                if _tag(child) in INLINE_TAGS:
-                    inl += inline[child]
-        tot += direct
-        total[el] = tot
-        links[el] = tot if _tag(el) == "a" else lnk
-        inline[el] = inl + direct
-        end[el] = last
+                direct[-1] += len(tail.strip())
+            tot[-1] += t
+            lnk[-1] += k
+            if tag in inline_tags:
+                inl[-1] += n
     return st
 
 
