@@ -39,7 +39,7 @@ from egovcrawl.storage import (
     fts,
 )
 from egovcrawl.storage import archive as archive_mod
-from egovcrawl.storage.ingest import ingest_batch
+from egovcrawl.storage.ingest import Ingestor
 
 BATCH = 500
 DUP_SHARE = 0.05
@@ -165,6 +165,8 @@ def run_ingest(n: int, workdir: Path, *, html: bool = True, sentences=(10, 40)) 
     t0 = time.perf_counter()
     gen_time = 0.0
     stream = corpus.stream(n, html=html, sentences=sentences)
+    pages_by_url: dict[str, Page] = {}
+    ingestor = Ingestor(archive, lambda rec: pages_by_url.pop(rec.url))
     try:
         while True:
             g0 = time.perf_counter()
@@ -174,9 +176,11 @@ def run_ingest(n: int, workdir: Path, *, html: bool = True, sentences=(10, 40)) 
                 break
             pages = {rec.url: page for rec, page in batch}
             raw += sum(len(rec.body) for rec, _ in batch)
-            for res in ingest_batch(archive, [rec for rec, _ in batch],
-                                    lambda rec, pages=pages: pages[rec.url]):
+            pages_by_url.update(pages)
+            for res in ingestor.feed([rec for rec, _ in batch]):
                 outcomes[res.outcome] = outcomes.get(res.outcome, 0) + 1
+        for res in ingestor.finish():
+            outcomes[res.outcome] = outcomes.get(res.outcome, 0) + 1
     finally:
         archive_mod.dedup.fingerprints = orig_fp  # type: ignore[attr-defined]
     elapsed = time.perf_counter() - t0 - gen_time

@@ -1,7 +1,9 @@
 """Scrapy item pipeline: a thin adapter from the spider's `FetchRecord` items to the archive.
 
 All the work lives in `egovcrawl.storage.ingest` (store the raw fetch first, then extract,
-validate, dedup, store); this module only buffers items, runs each batch on one worker thread
+validate, dedup, store; an `Ingestor` files each batch while the next one is extracted, so a
+batch's outcomes are counted when the following batch arrives or at close); this module only
+buffers items, runs each batch on one worker thread
 (extraction would otherwise stall the reactor that does the fetching), counts outcomes in the
 crawler stats and opens/closes the crawl record.
 
@@ -27,7 +29,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from egovcrawl.storage import Archive, FetchRecord
-from egovcrawl.storage.ingest import Extractor, default_extractor, ingest_batch, process_pending
+from egovcrawl.storage.ingest import Extractor, Ingestor, default_extractor, process_pending
 
 STATS_PREFIX = "egovcrawl/archive"
 _RECORD_FIELDS = {f.name for f in fields(FetchRecord)}
@@ -72,6 +74,7 @@ class ArchivePipeline:
         self._last_flush = time.monotonic()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-archive")
         self._pending: Future[None] | None = None
+        self._ingestor: Ingestor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -107,6 +110,8 @@ class ArchivePipeline:
         sites = list(getattr(spider, "sites", None) or ([name] if name else []))
         self.crawl_id = self.archive.start_crawl(sites)
         finished = process_pending(self.archive, self.extractor)  # a crashed run's leftovers
+        # the current extractor at each call (tests and callers may swap it after opening)
+        self._ingestor = Ingestor(self.archive, lambda rec: self.extractor(rec))
         for outcome, n in finished.items():
             self._count(f"recovered/{outcome}", n)
 
@@ -123,6 +128,7 @@ class ArchivePipeline:
         try:
             self._flush()
             self._wait()
+            self._worker.submit(self._finish_batches).result()  # the batch held back last
             if self.archive is not None:
                 self.archive.optimize_fts()
         except BaseException:
@@ -151,9 +157,15 @@ class ArchivePipeline:
         self._pending = self._worker.submit(self._file_batch, batch)
 
     def _file_batch(self, batch: list[FetchRecord]) -> None:
-        assert self.archive is not None
-        for res in ingest_batch(self.archive, batch, self.extractor):
+        assert self._ingestor is not None
+        for res in self._ingestor.feed(batch):
             self._count(f"outcome/{res.outcome}")
+
+    def _finish_batches(self) -> None:
+        if self._ingestor is not None:
+            ingestor, self._ingestor = self._ingestor, None
+            for res in ingestor.finish():
+                self._count(f"outcome/{res.outcome}")
 
     def _wait(self) -> None:
         if self._pending is not None:

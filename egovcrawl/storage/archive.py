@@ -20,7 +20,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -131,15 +131,35 @@ class Archive:
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         """Wrap an open connection; prefer `Archive.open`, which configures and migrates."""
-        self.conn = conn
+        self._conn = conn
         self.path = path
         self.db = sqlite_utils.Database(conn)
+        self._committing: Future[None] | None = None
+        self._committer: ThreadPoolExecutor | None = None
         self._depth = 0
         self._site_seen: dict[str, tuple[Any, ...]] = {}
         # write-only rows (FTS postings, fetch outcomes, view counts) queued per statement and
         # written with one executemany each just before COMMIT: fewer round trips per article
         self._deferred: dict[str, list[tuple[Any, ...]]] = {}
+        self._fts_rows: list[tuple[int, str, str]] = []
         self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, once a commit running in the background (if any) has finished.
+
+        Every use of the connection goes through here, so nothing reads or writes while a
+        `transaction(background=True)` is still committing, and its error surfaces here.
+        """
+        if self._committing is not None:
+            self.sync()
+        return self._conn
+
+    def sync(self) -> None:
+        """Wait for a background commit; re-raise its error (its transaction was rolled back)."""
+        future, self._committing = self._committing, None
+        if future is not None:
+            future.result()
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -172,6 +192,12 @@ class Archive:
     def close(self) -> None:
         if self._depth:
             raise ArchiveError("close() inside an open transaction")
+        try:
+            self.sync()
+        finally:
+            if self._committer is not None:
+                self._committer.shutdown(wait=True)
+                self._committer = None
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
@@ -227,10 +253,15 @@ class Archive:
         return applied
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, background: bool = False) -> Iterator[None]:
         """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error.
 
         Nested blocks join the outer one, so a pipeline can batch many items per commit.
+        `background=True` (outermost block only) returns before the end of the transaction:
+        the batch's full-text postings and the COMMIT (with any WAL checkpoint) run on a
+        thread, with the GIL released, while the caller goes on with CPU work that does not
+        touch the archive; the next use of `conn` (or `sync()`) waits for it and re-raises its
+        error. Atomicity is unchanged: the index rows commit with the article rows or not at all.
         """
         if self._depth:
             self._depth += 1
@@ -244,15 +275,33 @@ class Archive:
         try:
             yield
             self._flush_deferred()
+            fts_rows, self._fts_rows = self._fts_rows, []
         except BaseException:
             self._depth = 0
-            self._deferred.clear()
-            self._site_seen.clear()  # the cache may describe rolled-back writes
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._abandon()
             raise
         self._depth = 0
-        self.conn.execute("COMMIT")
+        if background:
+            if self._committer is None:
+                self._committer = ThreadPoolExecutor(1, thread_name_prefix="egov-archive-commit")
+            self._committing = self._committer.submit(self._finish_transaction, fts_rows)
+        else:
+            self._finish_transaction(fts_rows)
+
+    def _finish_transaction(self, fts_rows: list[tuple[int, str, str]]) -> None:
+        try:
+            self._index(fts_rows)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        self._deferred.clear()
+        self._fts_rows.clear()
+        self._site_seen.clear()  # the cache may describe rolled-back writes
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     def _defer(self, sql: str, params: tuple[Any, ...]) -> None:
         """Queue a write nothing reads back inside the transaction; flushed before COMMIT."""
@@ -262,7 +311,28 @@ class Archive:
         """Write the queued rows (statement by statement, in first-queued order)."""
         while self._deferred:
             sql = next(iter(self._deferred))
-            self.conn.executemany(sql, self._deferred.pop(sql))
+            self._conn.executemany(sql, self._deferred.pop(sql))
+
+    def _settle(self) -> None:
+        """Before a read that may look at queued rows: wait for a background commit, write the
+        queue (inside a transaction the queue may hold rows; outside it is empty)."""
+        self.sync()
+        self._flush_deferred()
+        self._flush_fts()
+
+    def _flush_fts(self) -> None:
+        rows, self._fts_rows = self._fts_rows, []
+        self._index(rows)
+
+    def _index(self, rows: list[tuple[int, str, str]]) -> None:
+        """Index queued articles with ONE statement (rows passed as a JSON array), so the
+        tokenising runs in SQLite without returning to Python (and without the GIL) per row."""
+        if not rows:
+            return
+        self._conn.execute(
+            "INSERT INTO articles_fts(rowid, title, text) "
+            "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
+            (json.dumps(rows, ensure_ascii=False),))
 
     # --- crawls and sites -------------------------------------------------------------------
 
@@ -443,7 +513,7 @@ class Archive:
 
     def fetch_record(self, fetch_id: int) -> FetchRecord:
         """Rebuild the FetchRecord of a stored fetch, body included (for reprocessing)."""
-        self._flush_deferred()
+        self._settle()
         row = self._one("SELECT * FROM fetches WHERE id = ?", fetch_id)
         if row is None:
             raise KeyError(fetch_id)
@@ -457,7 +527,7 @@ class Archive:
 
     def pending_fetch_ids(self, site: str | None = None) -> list[int]:
         """Fetches stored but never processed (a crash between fetch and store)."""
-        self._flush_deferred()
+        self._settle()
         sql = "SELECT id FROM fetches WHERE outcome IS NULL"
         args: tuple[Any, ...] = ()
         if site:
@@ -482,7 +552,7 @@ class Archive:
         """The fetches re-extraction reads: per archived article the fetch it was built from,
         plus the latest successful fetch of every URL that gave no article (the extractor may
         now find one). Oldest first, so first-seen order is preserved."""
-        self._flush_deferred()
+        self._settle()
         site_sql = " AND site = ?" if site else ""
         args: tuple[Any, ...] = (site,) if site else ()
         # a URL whose latest good fetch made no article; older fetches of a URL that now has
@@ -726,12 +796,12 @@ class Archive:
             values = (article_id, prepared.fts_title, prepared.fts_text)
         else:
             values = (article_id, fts.index_text(title), fts.index_text(text))
-        self._defer("INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)", values)
+        self._fts_rows.append(values)
 
     def _fts_delete(self, article_id: int, title: str | None, text: str | None) -> None:
         # a contentless index forgets a row only when given exactly what it indexed, so the
         # queued inserts (this row's among them) go first
-        self._flush_deferred()
+        self._flush_fts()
         self.conn.execute(
             "INSERT INTO articles_fts(articles_fts, rowid, title, text) "
             "VALUES ('delete', ?, ?, ?)",
@@ -760,7 +830,7 @@ class Archive:
         expr = fts.fts_query(query)
         if not expr:
             return []
-        self._flush_deferred()
+        self._settle()
         sql = ("SELECT a.id, a.url, a.site, a.title, a.published, f.rank FROM articles_fts f "
                "JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ?")
         args: list[Any] = [expr]
@@ -774,7 +844,7 @@ class Archive:
     # --- inspection -------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        self._flush_deferred()
+        self._settle()
         tables = ["sites", "crawls", "fetches", "bodies", "articles", "article_urls",
                   "article_versions", "article_changes", "view_counts", "site_counters"]
         return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -782,7 +852,7 @@ class Archive:
 
     def integrity_check(self) -> list[str]:
         """SQLite's integrity check plus the FTS index's own; ["ok"] when all is well."""
-        self._flush_deferred()
+        self._settle()
         rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
         try:
             self.conn.execute(

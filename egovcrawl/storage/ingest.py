@@ -100,8 +100,9 @@ def _extract_prepared(records: Sequence[FetchRecord], extractor: Extractor
 
 
 def _file(archive: Archive, records: Sequence[FetchRecord], ids: Sequence[int],
-          extracted: list[tuple[Extracted, PreparedText | None]]) -> list[StoreResult]:
-    with archive.transaction():
+          extracted: list[tuple[Extracted, PreparedText | None]], *,
+          background: bool = False) -> list[StoreResult]:
+    with archive.transaction(background=background):
         out = []
         for rec, fid, (res, prep) in zip(records, ids, extracted, strict=True):
             out.append(file_page(archive, rec, fid, *res, prepared=prep))
@@ -116,6 +117,49 @@ def ingest_batch(archive: Archive, records: Sequence[FetchRecord], extractor: Ex
     if on_fetched:
         on_fetched(ids)
     return _file(archive, records, ids, _extract_prepared(records, extractor))
+
+
+class Ingestor:
+    """Files a stream of batches with the archive's two CPUs kept busy (what `ingest` and the
+    Scrapy pipeline use; `ingest_batch` is the one-batch form).
+
+    `feed(batch)` commits the batch's raw fetches, files the batch fed before it, and extracts
+    this one while that filing commits in the background (its full-text indexing and COMMIT
+    run in SQLite without the GIL). So the guarantees stay those of `ingest_batch`: a fetch is
+    committed before it is extracted, and what a crash leaves (at most two batches' fetches
+    without an outcome) `process_pending` finishes. `feed` returns the outcomes of the batch it
+    filed (the previous one); `finish()` files the last and waits for every commit.
+    """
+
+    def __init__(self, archive: Archive, extractor: Extractor, *,
+                 on_fetched: Callable[[list[int]], None] | None = None) -> None:
+        self.archive = archive
+        self.extractor = extractor
+        self.on_fetched = on_fetched
+        self._held: tuple[Sequence[FetchRecord], list[int],
+                          list[tuple[Extracted, PreparedText | None]]] | None = None
+
+    def feed(self, records: Sequence[FetchRecord]) -> list[StoreResult]:
+        if not records:
+            return []
+        ids = self.archive.record_fetches(records)  # waits for the previous background commit
+        if self.on_fetched:
+            self.on_fetched(ids)
+        out: list[StoreResult] = []
+        if self._held is not None:
+            held, self._held = self._held, None
+            out = _file(self.archive, *held, background=True)
+        # extraction and fingerprints of this batch overlap the previous batch's commit
+        self._held = (records, ids, _extract_prepared(records, self.extractor))
+        return out
+
+    def finish(self) -> list[StoreResult]:
+        out: list[StoreResult] = []
+        if self._held is not None:
+            held, self._held = self._held, None
+            out = _file(self.archive, *held)
+        self.archive.sync()
+        return out
 
 
 def process_pending(archive: Archive, extractor: Extractor, *, site: str | None = None,
@@ -137,12 +181,14 @@ def ingest(archive: Archive, records: Iterable[FetchRecord], extractor: Extracto
            batch_size: int = 200) -> Counter[str]:
     """Archive fetches in batches (after finishing any pending ones). Returns outcome counts."""
     counts = process_pending(archive, extractor)
+    ingestor = Ingestor(archive, extractor)
     batch: list[FetchRecord] = []
     for rec in records:
         batch.append(rec)
         if len(batch) >= batch_size:
-            counts.update(r.outcome for r in ingest_batch(archive, batch, extractor))
+            counts.update(r.outcome for r in ingestor.feed(batch))
             batch = []
     if batch:
-        counts.update(r.outcome for r in ingest_batch(archive, batch, extractor))
+        counts.update(r.outcome for r in ingestor.feed(batch))
+    counts.update(r.outcome for r in ingestor.finish())
     return counts

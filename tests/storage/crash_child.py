@@ -1,10 +1,12 @@
 """Child process for test_crash.py: ingests N synthetic fetches into an archive.
 
-    python crash_child.py DB N [--pause-after-fetch BATCH]
+    python crash_child.py DB N [--pause-after-fetch BATCH] [--ingestor]
 
 With --pause-after-fetch, after the raw fetches of batch BATCH are committed (and before they
 are filed) it prints PAUSED and sleeps, so the parent can SIGKILL it exactly between fetch and
 store. Otherwise it prints a line per committed batch and the parent kills it at a random point.
+--ingestor files through `Ingestor.feed` (each batch filed during the next one, its commit in a
+background thread) instead of `ingest_batch`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from egovcrawl.extract.model import Page
 from egovcrawl.storage import Archive, FetchRecord
-from egovcrawl.storage.ingest import ingest_batch, process_pending
+from egovcrawl.storage.ingest import Ingestor, ingest_batch, process_pending
 
 BATCH = 20
 WORDS = [
@@ -48,21 +50,31 @@ def extractor(rec: FetchRecord) -> Page:
 
 def main() -> None:
     db, n = sys.argv[1], int(sys.argv[2])
-    pause_at = int(sys.argv[4]) if len(sys.argv) > 4 else -1
+    flags = sys.argv[3:]
+    pause_at = int(flags[flags.index("--pause-after-fetch") + 1]) \
+        if "--pause-after-fetch" in flags else -1
+    pipelined = "--ingestor" in flags
     archive = Archive.open(db)
     process_pending(archive, extractor)  # finish what a killed run left
     done = {r[0] for r in archive.conn.execute("SELECT url FROM article_urls")}
     todo = [r for r in records(n) if r.url not in done]
+    batch_no = [0]
+
+    def fetched(_ids: list[int]) -> None:
+        if batch_no[0] == pause_at:
+            print("PAUSED", flush=True)
+            time.sleep(60)
+
+    ingestor = Ingestor(archive, extractor, on_fetched=fetched)
     for b, start in enumerate(range(0, len(todo), BATCH)):
         batch = todo[start : start + BATCH]
-
-        def fetched(_ids: list[int], b: int = b) -> None:
-            if b == pause_at:
-                print("PAUSED", flush=True)
-                time.sleep(60)
-
-        ingest_batch(archive, batch, extractor, on_fetched=fetched)
+        batch_no[0] = b
+        if pipelined:  # the batch before this one is filed, committing in the background
+            ingestor.feed(batch)
+        else:
+            ingest_batch(archive, batch, extractor, on_fetched=fetched)
         print(f"batch {b}", flush=True)
+    ingestor.finish()
     archive.close()
     print("DONE", flush=True)
 

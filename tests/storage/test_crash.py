@@ -83,3 +83,24 @@ def test_kill_mid_ingest_at_any_point(tmp_path, after_batches):
     kill_after(proc, f"batch {after_batches}")  # the child is already writing the next batch
     check_consistent(db).close()
     finish(db)
+
+
+def test_kill_between_fetch_and_store_with_the_pipelined_ingestor(tmp_path):
+    db = tmp_path / "crash.db"
+    proc = spawn(db, "--pause-after-fetch", "3", "--ingestor")
+    kill_after(proc, "PAUSED")
+    archive = check_consistent(db)
+    # batch 3's fetches committed; batch 2 extracted but held back for filing: both pending
+    assert len(archive.pending_fetch_ids()) == 40
+    assert archive.counts()["articles"] == 40
+    archive.close()
+    finish(db)
+
+
+@pytest.mark.parametrize("after_batches", [1, 4, 9])
+def test_kill_during_a_background_commit(tmp_path, after_batches):
+    db = tmp_path / "crash.db"
+    proc = spawn(db, "--ingestor")
+    kill_after(proc, f"batch {after_batches}")  # a filing commits on its thread right now
+    check_consistent(db).close()
+    finish(db)

@@ -101,3 +101,37 @@ def test_minhash_is_stable_and_discriminates():
     assert dedup.minhash("short") is None
     # fixed value: signatures are stored, so hashing must not depend on the process
     assert dedup.minhash("abcdefghij" * 10)[:3].tolist() == [2051539468, 67143869, 2789152482]
+
+
+def test_pipelined_ingestor_files_like_ingest_batch(archive):
+    """Ingestor.feed files each batch during the next one (commit in the background): same
+    outcomes and rows as batch by batch, near-duplicates across batches linked, FTS complete."""
+    import random
+
+    from egovcrawl.storage.ingest import Ingestor
+
+    def story(i: int) -> str:  # distinct texts, each with 政务 in it
+        rnd = random.Random(i)
+        return "政务" + "".join(rnd.choice(ZH_TEXT + ZH_OTHER) for _ in range(300))
+
+    texts = {f"https://a.example/{i}.html": story(i) for i in range(9)}
+    copy = "https://mirror.example/0.html"  # the first story re-published on another site
+    texts[copy] = texts["https://a.example/0.html"] + " Reprinted by the mirror portal."
+    pages = {u: page(u, text=t, title=f"通知 {u[-6:]}") for u, t in texts.items()}
+    ingestor = Ingestor(archive, lambda rec: pages[rec.url])
+    urls = list(texts)
+    outcomes = []
+    for start in range(0, len(urls), 4):
+        outcomes += [r.outcome for r in ingestor.feed(
+            [fetch(u, site=u.split("/")[2]) for u in urls[start : start + 4]])]
+    outcomes += [r.outcome for r in ingestor.finish()]
+    assert outcomes.count("new") == 9 and outcomes.count("duplicate") == 1
+    assert archive.pending_fetch_ids() == []
+    assert archive.integrity_check() == ["ok"]
+    n_fts = archive.conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
+    assert n_fts == archive.counts()["articles"] == 10
+    assert len(archive.search("政务", limit=50)) == 10
+    dup = archive.conn.execute("SELECT duplicate_of FROM articles WHERE url = ?",
+                               (copy,)).fetchone()[0]
+    assert dup == archive.conn.execute("SELECT id FROM articles WHERE url = ?",
+                                       ("https://a.example/0.html",)).fetchone()[0]
