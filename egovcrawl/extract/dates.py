@@ -1016,6 +1016,7 @@ def _choose(weighted: list[tuple[_Cand, float]]) -> _Cand | None:
 
 def extract_dates(doc: Document, headline) -> tuple[DateInfo | None, DateInfo | None]:
     """(published, updated), each with provenance, or None where the page does not say."""
+    doc.all_elements  # noqa: B018 - holds the element proxies for every later walk
     zone = _zone(doc.hints.timezone)
     order, hinted = _page_order(doc)
     headline_el = _headline_element(doc, headline)

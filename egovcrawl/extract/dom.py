@@ -234,6 +234,17 @@ class Document:
         return body if body is not None else self.tree
 
     @cached_property
+    def all_elements(self) -> list[HtmlElement]:
+        """Every node of the page in document order, listed once per page.
+
+        Holding them also keeps lxml's Python proxies alive for the Document's life: lxml.html
+        builds a proxy through a Python-level class lookup whenever a walk meets an element that
+        nobody holds, so without this each field's walk (text, dates, classify...) pays that
+        again for every element. Field modules touch it first thing (about 0.2 ms per page, and
+        0.5-0.7 ms saved over the later walks on the eval-dev pages)."""
+        return list(self.tree.iter())
+
+    @cached_property
     def meta(self) -> dict[str, list[str]]:
         """<meta> contents by lowercased name / property / itemprop / http-equiv."""
         out: dict[str, list[str]] = {}

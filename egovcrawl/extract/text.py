@@ -699,6 +699,7 @@ def _clean(lines: list[_Line], headline: str | None, headline_at: int = 0) -> st
 
 def extract_text(doc: Document, headline: Headline | None) -> str | None:
     """The main text of the page, paragraphs separated by a blank line; None if there is none."""
+    doc.all_elements  # noqa: B018 - holds the element proxies for every later walk
     root = doc.body
     st = _measure(root)
     if not st.total.get(root):

@@ -176,6 +176,7 @@ def _headings(doc: Document) -> list[HtmlElement]:
 
 
 def extract_title(doc: Document) -> Headline | None:
+    doc.all_elements  # noqa: B018 - holds the element proxies for every later walk
     site_names = _site_names(doc)
     reference = _meta_title(doc) or _title_tag(doc)
     if reference:
