@@ -185,7 +185,8 @@ def _tokens_re(tokens: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _DATE_CLASS_RE = _tokens_re(DATE_CLASS_TOKENS)
-_ITEMPROP_XPATH = etree.XPath(".//*[@itemprop=$prop]")
+#: every element carrying microdata, fetched once per page (both date props are looked up in it)
+_ITEMPROP_XPATH = etree.XPath("descendant::*[@itemprop]")
 _SCRIPT_DATE_RE = re.compile(
     r"[\"'](?:" + "|".join(re.escape(k) for k in SCRIPT_PUBLISHED_KEYS) + r")[\"']\s?:\s?"
     r"[\"'](?P<v>[^\"'\\]{8,40})[\"']"
@@ -488,10 +489,10 @@ def _script_json(doc: Document, zone: dt.tzinfo | None) -> _Cand | None:
     return None
 
 
-def _microdata(doc: Document, prop: str, zone: dt.tzinfo | None) -> _Cand | None:
+def _microdata(items: list[HtmlElement], prop: str, zone: dt.tzinfo | None) -> _Cand | None:
     """`itemprop="datePublished"` on visible elements (the <meta> ones are in doc.meta)."""
-    for el in _ITEMPROP_XPATH(doc.body, prop=prop):
-        if el.tag == "meta":
+    for el in items:
+        if el.get("itemprop") != prop or el.tag == "meta":
             continue
         raw = el.get("datetime") or el.get("content") or el.text_content()
         value = _parse_machine(raw, zone) if raw else None
@@ -1023,8 +1024,9 @@ def extract_dates(doc: Document, headline) -> tuple[DateInfo | None, DateInfo | 
 
     ld_pub, ld_mod = _jsonld(doc, zone)
     meta_pub = _meta(doc, PUBLISHED_META, zone)
-    micro_pub = _microdata(doc, "datePublished", zone)
-    meta_mod = _meta(doc, MODIFIED_META, zone) or _microdata(doc, "dateModified", zone)
+    items = _ITEMPROP_XPATH(doc.body)
+    micro_pub = _microdata(items, "datePublished", zone)
+    meta_mod = _meta(doc, MODIFIED_META, zone) or _microdata(items, "dateModified", zone)
     title = getattr(headline, "title", None) if headline is not None else None
     vis = _visible(doc, headline_el, title, order, hinted, zone)
     url = _url_date(doc.url)
