@@ -124,6 +124,8 @@ class _Stats:
     total: dict[HtmlElement, int] = field(default_factory=dict)
     links: dict[HtmlElement, int] = field(default_factory=dict)
     inline: dict[HtmlElement, int] = field(default_factory=dict)
+    #: `_tokens` verdicts by class/id string: menus and lists repeat the same few names
+    names: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def link_density(self, el: HtmlElement) -> float:
         total = self.total.get(el, 0)
@@ -135,14 +137,22 @@ def _tag(el: object) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
-def _is_hidden(el: HtmlElement) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+def _is_hidden(el: HtmlElement, classes: dict[str, bool]) -> bool:
+    """Hidden by attribute, inline style or class; `classes` memoises the class verdicts of
+    one page (its menus and lists repeat a few class strings hundreds of times)."""
+    get = el.get
+    if get("hidden") is not None or get("aria-hidden") == "true":
         return True
-    style = el.get("style")
+    style = get("style")
     if style and HIDDEN_STYLE_RE.search(style):
         return True
-    cls = el.get("class")
-    return bool(cls and HIDDEN_CLASS_RE.search(cls))
+    cls = get("class")
+    if not cls:
+        return False
+    verdict = classes.get(cls)
+    if verdict is None:
+        verdict = classes[cls] = HIDDEN_CLASS_RE.search(cls) is not None
+    return verdict
 
 
 def _measure(root: HtmlElement) -> _Stats:
@@ -166,10 +176,11 @@ def _measure(root: HtmlElement) -> _Stats:
     lnk: list[int] = []
     inl: list[int] = []
     skipped = None
+    hidden_classes: dict[str, bool] = {}
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if event == "start":
-            if direct and (el.tag.lower() in non_text or _is_hidden(el)):
+            if direct and (el.tag.lower() in non_text or _is_hidden(el, hidden_classes)):
                 walker.skip_subtree()
                 skipped = el
                 tail = el.tail
@@ -234,10 +245,24 @@ def _inline_text(el: HtmlElement) -> str:
 # ----------------------------------------------------------------------- choose
 
 
-def _tokens(el: HtmlElement) -> set[str]:
+_NO_TOKENS: frozenset[str] = frozenset()
+
+
+def _tokens(el: HtmlElement, st: _Stats) -> frozenset[str]:
     """Words of the class/id names, leaving out names that also say "content"
     (`content-with-sidebar`, `article-header-wrap` are containers of the article)."""
-    value = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    get = el.get
+    cls, ident = get("class"), get("id")
+    if not cls and not ident:
+        return _NO_TOKENS
+    value = f"{cls or ''} {ident or ''}"
+    out = st.names.get(value)
+    if out is None:
+        out = st.names[value] = _name_tokens(value.lower())
+    return out
+
+
+def _name_tokens(value: str) -> frozenset[str]:
     out: set[str] = set()
     for name in value.split():
         if LAYOUT_NAME_RE.search(name):
@@ -246,14 +271,14 @@ def _tokens(el: HtmlElement) -> set[str]:
         if CONTENT_NAME_RE.search(name) and not parts & STRONG_NEGATIVE_TOKENS:
             continue
         out.update(parts)
-    return out
+    return frozenset(out)
 
 
-def _class_weight(el: HtmlElement) -> float:
+def _class_weight(el: HtmlElement, st: _Stats) -> float:
     weight = 0.0
     ci = f"{el.get('class', '')} {el.get('id', '')}"
     if ci.strip():
-        if _tokens(el) & NEGATIVE_TOKENS:
+        if _tokens(el, st) & NEGATIVE_TOKENS:
             weight -= CLASS_WEIGHT
         if CONTENT_RE.search(ci):
             weight += CLASS_WEIGHT
@@ -263,46 +288,52 @@ def _class_weight(el: HtmlElement) -> float:
     return weight
 
 
-def _under_furniture(el: HtmlElement, stop: HtmlElement) -> bool:
+def _under_furniture(el: HtmlElement, stop: HtmlElement, st: _Stats) -> bool:
     node: HtmlElement | None = el
     while node is not None and node is not stop:
         if _tag(node) in FURNITURE_TAGS or node.get("role") in ("navigation", "complementary",
                                                                  "contentinfo"):
             return True
-        if _tokens(node) & STRONG_NEGATIVE_TOKENS:
+        if _tokens(node, st) & STRONG_NEGATIVE_TOKENS:
             return True
         node = node.getparent()
     return False
 
 
-def _paragraph_score(text: str) -> float:
-    length = len(text) + (CJK_WEIGHT - 1) * len(_CJK_RE.findall(text))
+def _paragraph_score(text: str, cjk: int | None = None) -> float:
+    if cjk is None:
+        cjk = len(_CJK_RE.findall(text))
+    length = len(text) + (CJK_WEIGHT - 1) * cjk
     return 1.0 + len(_COMMA_RE.findall(text)) + min(length / 100.0, 3.0)
 
 
 def _score_candidates(st: _Stats, root: HtmlElement) -> dict[HtmlElement, float]:
     scores: dict[HtmlElement, float] = {}
+    inline, total = st.inline, st.total
     for el in st.order:
-        if st.inline[el] < MIN_PARAGRAPH_CHARS:
+        if inline[el] < MIN_PARAGRAPH_CHARS:
             continue
-        tag = _tag(el)
+        tag = el.tag.lower()  # `order` holds elements only
         if tag in INLINE_TAGS or tag in UNSCORED_TAGS:
             continue
         text = normalize_space(_inline_text(el))
-        if len(text) < MIN_PARAGRAPH_CHARS and len(_CJK_RE.findall(text)) * CJK_WEIGHT < \
-                MIN_PARAGRAPH_CHARS:
-            continue
-        points = _paragraph_score(text)
+        cjk = None
+        if len(text) < MIN_PARAGRAPH_CHARS:
+            cjk = len(_CJK_RE.findall(text))
+            if cjk * CJK_WEIGHT < MIN_PARAGRAPH_CHARS:
+                continue
+        points = _paragraph_score(text, cjk)
         # a <p> credits its ancestors; a div/td holding text directly is itself the container
         node = el.getparent() if tag in PARAGRAPH_TAGS else el
         level = 0
         while node is not None and level < 3:
-            if node not in scores:
-                weight = _class_weight(node)
+            score = scores.get(node)
+            if score is None:
+                weight = _class_weight(node, st)
                 if weight > 0:  # a "content" class on a caption or byline box is no evidence
-                    weight *= min(1.0, st.total.get(node, 0) / FULL_CLASS_WEIGHT_CHARS)
-                scores[node] = TAG_BASE_SCORE.get(_tag(node), 0) + weight
-            scores[node] += points / (1 if level == 0 else level * 2)
+                    weight *= min(1.0, total.get(node, 0) / FULL_CLASS_WEIGHT_CHARS)
+                score = TAG_BASE_SCORE.get(_tag(node), 0) + weight
+            scores[node] = score + points / (1 if level == 0 else level * 2)
             if node is root:
                 break
             node = node.getparent()
@@ -332,7 +363,7 @@ def _choose(doc: Document, st: _Stats, root: HtmlElement,
         final[el] = score
     ranked = sorted(final.items(), key=lambda kv: kv[1], reverse=True)[:8]
     for i, (el, score) in enumerate(ranked):
-        if _under_furniture(el, root):
+        if _under_furniture(el, root, st):
             ranked[i] = (el, score * FURNITURE_FACTOR)
     top, top_score = max(ranked, key=lambda kv: kv[1])
     roots = _with_siblings(top, top_score, final, st)
@@ -365,7 +396,7 @@ def _with_peers(roots: list[HtmlElement], top: HtmlElement, top_score: float,
     for el, score in final.items():
         if score < threshold or el.get("class") != cls or el.tag != top.tag:
             continue
-        if _under_furniture(el, root):
+        if _under_furniture(el, root, st):
             continue
         start, stop = st.index[el], st.end[el]
         if any(a <= start <= b or start <= a <= stop for a, b in spans):
@@ -414,7 +445,7 @@ def _with_siblings(top: HtmlElement, top_score: float, final: dict[HtmlElement, 
                 if _SENTENCE_END_RE.search(text):
                     out.append(sib)
         elif (after and st.total[sib] >= SIBLING_MIN_CHARS and st.link_density(sib) < 0.2
-              and _tag(sib) not in FURNITURE_TAGS and not _tokens(sib) & SKIP_TOKENS):
+              and _tag(sib) not in FURNITURE_TAGS and not _tokens(sib, st) & SKIP_TOKENS):
             out.append(sib)
     return out
 
@@ -434,7 +465,7 @@ def _with_lead(roots: list[HtmlElement], h: HtmlElement, st: _Stats,
             continue
         name = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
         if (LEAD_RE.search(name) and not SUBTITLE_RE.search(name) and _tag(el) not in SKIP_TAGS
-                and not _tokens(el) & SKIP_TOKENS and not _under_furniture(el, root)):
+                and not _tokens(el, st) & SKIP_TOKENS and not _under_furniture(el, root, st)):
             return [el, *roots]
     return roots
 
@@ -484,7 +515,7 @@ class _Writer:
 def _skippable(el: HtmlElement, st: _Stats, root_total: int) -> bool:
     """Furniture inside the body: skip it unless it holds most of the body's text."""
     tag = _tag(el)
-    tokens = _tokens(el)
+    tokens = _tokens(el, st)
     furniture = (tag in FURNITURE_TAGS or tag in SKIP_TAGS or bool(tokens & SKIP_TOKENS)
                  or el.get("role") in ("navigation", "complementary", "contentinfo"))
     if not furniture:
