@@ -28,6 +28,7 @@ from lxml.html import HtmlElement
 from egovcrawl.extract.dom import NON_TEXT_TAGS, Document, normalize_space
 from egovcrawl.extract.text_rules import (
     BLOCK_TAGS,
+    BOILERPLATE_ANYWHERE_WORDS,
     BOILERPLATE_LINE_RE,
     BYLINE_RE,
     CELL_TAGS,
@@ -652,7 +653,7 @@ def _is_boilerplate(line: _Line, headline: str | None) -> bool:
     if _SEPARATOR_LINE_RE.match(text):
         return True  # `* * *`, `•`, `|`: separators, not text (`___` and box drawings are kept)
     if length <= MAX_BOILERPLATE_LINE and line.kind != "pre" and (
-            BOILERPLATE_LINE_RE.match(text) or BYLINE_RE.match(text) or _is_meta_line(text)):
+            _is_boilerplate_line(text) or BYLINE_RE.match(text) or _is_meta_line(text)):
         return True
     if headline:
         if text == headline:
@@ -661,6 +662,55 @@ def _is_boilerplate(line: _Line, headline: str | None) -> bool:
         if text.startswith(headline) and _is_meta_line(text[len(headline):].strip() or "x"):
             return True
     return False
+
+
+def _top_level_alternatives(body: str) -> list[str]:
+    """The `|`-separated alternatives of a regex body, outside groups and character classes."""
+    out: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(body):
+        c = body[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+def _fixed_start_boilerplate() -> re.Pattern[str]:
+    """BOILERPLATE_LINE_RE less its alternatives that may start anywhere (see
+    BOILERPLATE_ANYWHERE_WORDS): the same verdict for lines without those words."""
+    src = BOILERPLATE_LINE_RE.pattern
+    assert src.startswith("^(?:") and src.endswith(")$")
+    alts = _top_level_alternatives(src[4:-2])
+    assert "|".join(alts) == src[4:-2]
+    fixed = [a for a in alts if not a.startswith(".")]
+    return re.compile("^(?:" + "|".join(fixed) + ")$", BOILERPLATE_LINE_RE.flags)
+
+
+_FIXED_START_BOILERPLATE_RE = _fixed_start_boilerplate()
+#: ... tested on the lowercased line; U+0307 (from a lowercased İ), ı and ſ are letters that re.I
+#: matches to i and s but lowercasing keeps apart: lines with them take the full pattern
+_ANYWHERE_WORDS_RE = re.compile(
+    "|".join(re.escape(w) for w in (*BOILERPLATE_ANYWHERE_WORDS, "\u0307", "\u0131", "\u017f")))
+
+
+def _is_boilerplate_line(text: str) -> bool:
+    if _ANYWHERE_WORDS_RE.search(text.lower()):
+        return BOILERPLATE_LINE_RE.match(text) is not None
+    return _FIXED_START_BOILERPLATE_RE.match(text) is not None
 
 
 _WORD_CHAR_RE = re.compile(r"[^\W_]")

@@ -208,6 +208,16 @@ BOILERPLATE_LINE_RE = re.compile(
     re.I,
 )
 
+#: Every alternative of BOILERPLATE_LINE_RE that may start anywhere in the line (`.*...`,
+#: `.{0,80}...`) needs one of these (lowercase) in the line: lines holding none are tested
+#: against the fixed-start alternatives alone, which is most of the time saved (the `.*`
+#: ones backtrack over the whole line). Extend this when adding such an alternative.
+BOILERPLATE_ANYWHERE_WORDS = (
+    "扫描二维码", "访问", "版权所有", "copyright", "©", "all rights reserved",
+    "alle rechte vorbehalten", "icp备", "icp证", "公网安备", "theme by", "powered by", "网站标识码",
+    "网站地图", "cookie", "newsletter", "sign up here", "上一页", "下一页", "尾页", "第",
+)
+
 #: Views/comments/reading-time words that make a short line with a date a meta line.
 META_WORDS_RE = re.compile(
     r"views?|hits?|reads?|visits?|aufrufe|zugriffe|gelesen|min(?:ute)?s? read|comments?|"
