@@ -359,3 +359,20 @@ def test_article_header_row_is_not_skipped_for_a_print_modifier():
     <h1>Councils to get new tools</h1><p class="first-paragraph">{lead}</p></div>
     <p>{P1}</p><p>{P2}</p><p>{P3}</p></main></body></html>"""
     assert text_of(html) == f"{lead}\n\n{P1}\n\n{P2}\n\n{P3}"
+
+
+def test_anywhere_boilerplate_alternatives_each_need_a_listed_word() -> None:
+    """The fast path skips the '.*' alternatives of BOILERPLATE_LINE_RE for lines without any of
+    BOILERPLATE_ANYWHERE_WORDS: each such alternative must name one of them."""
+    from egovcrawl.extract import text as text_mod
+    from egovcrawl.extract.text_rules import BOILERPLATE_ANYWHERE_WORDS, BOILERPLATE_LINE_RE
+
+    alts = text_mod._top_level_alternatives(BOILERPLATE_LINE_RE.pattern[4:-2])
+    anywhere = [a for a in alts if a.startswith(".")]
+    assert anywhere
+    for alt in anywhere:
+        assert any(w in alt.lower() for w in BOILERPLATE_ANYWHERE_WORDS), alt
+    for line in ("Copyright © 2020 Land Hessen", "We Use Cookies on this site", "Read more",
+                 "Sign up for our newsletter now", "共5条 第1/2页 上一页 下一页",
+                 "A plain sentence.", "ALL RIGHTS RESERVED", "Weiterlesen", "Theme by Ameli", "Ordinary text here"):
+        assert text_mod._is_boilerplate_line(line) == bool(BOILERPLATE_LINE_RE.match(line)), line
