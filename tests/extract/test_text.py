@@ -374,5 +374,6 @@ def test_anywhere_boilerplate_alternatives_each_need_a_listed_word() -> None:
         assert any(w in alt.lower() for w in BOILERPLATE_ANYWHERE_WORDS), alt
     for line in ("Copyright © 2020 Land Hessen", "We Use Cookies on this site", "Read more",
                  "Sign up for our newsletter now", "共5条 第1/2页 上一页 下一页",
-                 "A plain sentence.", "ALL RIGHTS RESERVED", "Weiterlesen", "Theme by Ameli", "Ordinary text here"):
+                 "A plain sentence.", "ALL RIGHTS RESERVED", "Weiterlesen", "Theme by Ameli",
+                 "Ordinary text here"):
         assert text_mod._is_boilerplate_line(line) == bool(BOILERPLATE_LINE_RE.match(line)), line
