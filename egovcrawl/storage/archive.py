@@ -41,8 +41,16 @@ except ImportError:  # pragma: no cover - depends on the Python version
 
 BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 64 * 1024
+#: Memory-mapped reads (SQLite caps it at 2 GB by default): the random probes of the LSH and
+#: URL indexes read pages without a syscall each. Measured on 100k short articles: whole
+#: filing 2104 -> 2471 articles/s, commit + FTS 307 -> 234 us per article.
+MMAP_BYTES = 2**31
 ZSTD_LEVEL = 1  # measured on 40 KB pages: level 1 0.20x in 64 us, level 3 0.205x in 86 us
 ZLIB_LEVEL = 6
+#: lsh_recent is merged into lsh_buckets when it holds this share of it (and at least
+#: LSH_MERGE_MIN keys: ~10k articles): amortised page writes per key stay constant.
+LSH_MERGE_SHARE = 0.25
+LSH_MERGE_MIN = 200_000
 Cause = Literal["crawl", "reextract"]
 
 #: Page fields compared on every re-fetch; a difference is recorded in article_changes.
@@ -142,6 +150,8 @@ class Archive:
         # written with one executemany each just before COMMIT: fewer round trips per article
         self._deferred: dict[str, list[tuple[Any, ...]]] = {}
         self._fts_rows: list[tuple[int, str, str]] = []
+        self._lsh_rows: tuple[int, int] | None = None  # (lsh_recent, lsh_buckets) row counts
+        self._last_keys: tuple[Any, list[int]] | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     @property
@@ -179,6 +189,7 @@ class Archive:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             archive = cls(conn, path)
             if migrate:
                 archive.migrate()
@@ -299,6 +310,7 @@ class Archive:
     def _abandon(self) -> None:
         self._deferred.clear()
         self._fts_rows.clear()
+        self._lsh_rows = None
         self._site_seen.clear()  # the cache may describe rolled-back writes
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
@@ -766,10 +778,11 @@ class Archive:
         One primary-key probe per band; each bucket remembers the first article that landed in
         it, so the work per article is bounded whatever the archive size.
         """
-        keys = dedup.band_keys(sig)
+        keys = self._band_keys(sig)
         marks = ",".join("?" * len(keys))
         cands = {r[0] for r in self.conn.execute(
-            f"SELECT article_id FROM lsh_buckets WHERE key IN ({marks})", keys)}
+            f"SELECT article_id FROM lsh_buckets WHERE key IN ({marks}) UNION ALL "
+            f"SELECT article_id FROM lsh_recent WHERE key IN ({marks})", keys + keys)}
         best: tuple[float, int] | None = None
         for cand in sorted(cands):
             row = self.conn.execute(
@@ -782,11 +795,49 @@ class Archive:
                 best = (sim, row[1] or cand)
         return (best[1], best[0]) if best else (None, None)
 
+    def _band_keys(self, sig: Any) -> list[int]:
+        # the probe and the insert of one article use the same keys: compute them once
+        if self._last_keys is None or self._last_keys[0] is not sig:
+            self._last_keys = (sig, dedup.band_keys(sig))
+        return self._last_keys[1]
+
     def _add_bands(self, article_id: int, sig: Any) -> None:
-        """File the signature's band keys; a bucket keeps the first article that reached it."""
+        """File the signature's band keys; a bucket keeps the first article that reached it.
+
+        Keys go to `lsh_recent` (small, cached: a batch dirties a few pages, not one page per
+        key) and are merged into `lsh_buckets` in key order when it reaches LSH_MERGE_SHARE of
+        it, so each page of the big table is rewritten once per merge: constant work per key
+        whatever the archive size. Until then a bucket may have an entry in both tables; the
+        probe reads both and verification picks the best candidate, whose cluster root wins.
+        """
+        keys = self._band_keys(sig)
+        if self._lsh_rows is None:
+            self._lsh_rows = (
+                self.conn.execute("SELECT count(*) FROM lsh_recent").fetchone()[0],
+                int(self.conn.execute("SELECT value FROM meta WHERE key = 'lsh_buckets_rows'"
+                                      ).fetchone()[0]))
         self.conn.executemany(
-            "INSERT OR IGNORE INTO lsh_buckets(key, article_id) VALUES (?, ?)",
-            [(k, article_id) for k in dedup.band_keys(sig)])
+            "INSERT OR IGNORE INTO lsh_recent(key, article_id) VALUES (?, ?)",
+            [(k, article_id) for k in keys])
+        recent, main = self._lsh_rows
+        recent += len(keys)
+        self._lsh_rows = (recent, main)
+        if recent >= max(LSH_MERGE_MIN, int(main * LSH_MERGE_SHARE)):
+            self._merge_lsh()
+
+    def _merge_lsh(self) -> None:
+        """Move lsh_recent into lsh_buckets in key order (older entries win), in the caller's
+        transaction."""
+        with self.transaction():
+            added = self.conn.execute(
+                "INSERT OR IGNORE INTO lsh_buckets(key, article_id) "
+                "SELECT key, article_id FROM lsh_recent ORDER BY key").rowcount
+            self.conn.execute("DELETE FROM lsh_recent")
+            main = int(self.conn.execute(
+                "SELECT value FROM meta WHERE key = 'lsh_buckets_rows'").fetchone()[0]) + added
+            self.conn.execute("UPDATE meta SET value = ? WHERE key = 'lsh_buckets_rows'",
+                              (str(main),))
+            self._lsh_rows = (0, main)
 
     # --- full-text search -------------------------------------------------------------------
 

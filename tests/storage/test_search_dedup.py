@@ -135,3 +135,27 @@ def test_pipelined_ingestor_files_like_ingest_batch(archive):
                                (copy,)).fetchone()[0]
     assert dup == archive.conn.execute("SELECT id FROM articles WHERE url = ?",
                                        ("https://a.example/0.html",)).fetchone()[0]
+
+
+def test_lsh_keys_merge_into_the_big_table_and_still_link(archive, monkeypatch):
+    """Band keys wait in lsh_recent and move to lsh_buckets in key order; a copy filed after
+    the merge still finds its original, and a bucket keeps its first article."""
+    from egovcrawl.storage import archive as archive_mod
+
+    monkeypatch.setattr(archive_mod, "LSH_MERGE_MIN", 30)
+    a = "https://a.example/1.html"
+    file(archive, fetch(a, site="a"), page(a, text=ZH_TEXT + ZH_OTHER))
+    assert archive.conn.execute("SELECT count(*) FROM lsh_buckets").fetchone()[0] == 0
+    u = "https://c.example/0.html"  # an unrelated article: 42 keys in all, past the threshold
+    file(archive, fetch(u, site="c"), page(u, text=EN_TEXT + " Item 0."))
+    merged = archive.conn.execute("SELECT count(*) FROM lsh_buckets").fetchone()[0]
+    assert merged == 42
+    assert archive.conn.execute("SELECT count(*) FROM lsh_recent").fetchone()[0] == 0
+    assert archive.conn.execute(
+        "SELECT value FROM meta WHERE key = 'lsh_buckets_rows'").fetchone()[0] == "42"
+    b = "https://b.example/1.html"
+    res = file(archive, fetch(b, site="b"), page(b, text=ZH_TEXT + ZH_OTHER + "转载自武汉。"))
+    assert res.outcome == "duplicate"
+    first = archive.conn.execute("SELECT id FROM articles WHERE url = ?", (a,)).fetchone()[0]
+    assert archive.conn.execute("SELECT duplicate_of FROM articles WHERE url = ?",
+                                (b,)).fetchone()[0] == first
