@@ -513,9 +513,8 @@ class _Writer:
         self.kind = kind
 
 
-def _skippable(el: HtmlElement, st: _Stats, root_total: int) -> bool:
+def _skippable(el: HtmlElement, st: _Stats, root_total: int, tag: str) -> bool:
     """Furniture inside the body: skip it unless it holds most of the body's text."""
-    tag = _tag(el)
     tokens = _tokens(el, st)
     furniture = (tag in FURNITURE_TAGS or tag in SKIP_TAGS or bool(tokens & SKIP_TOKENS)
                  or el.get("role") in ("navigation", "complementary", "contentinfo"))
@@ -539,7 +538,7 @@ def _write(roots: list[HtmlElement], st: _Stats,
     root_total = sum(st.total.get(r, 0) for r in roots) or 1
     for root in roots:
         w.paragraph()
-        # stack items: element to open, ("close", element) or a tail string
+        # stack items: element to open, ("close", element, tag) or a tail string
         stack: list[object] = [root]
         link_depth = 0
         pre_depth = 0
@@ -549,8 +548,7 @@ def _write(roots: list[HtmlElement], st: _Stats,
                 _add_text(w, item, link_depth > 0, pre_depth > 0)
                 continue
             if isinstance(item, tuple):
-                el = item[1]
-                tag = _tag(el)
+                _, el, tag = item
                 if tag == "a":
                     link_depth -= 1
                 elif tag == "pre":
@@ -558,11 +556,11 @@ def _write(roots: list[HtmlElement], st: _Stats,
                 _close(w, el, tag, st)
                 continue
             el = item  # type: ignore[assignment]
+            tag = el.tag.lower()  # only elements are pushed
             if el is not root and (el not in st.total or (
-                    _skippable(el, st, root_total)
+                    _skippable(el, st, root_total, tag)
                     and not (h_idx is not None and st.index[el] <= h_idx <= st.end[el]))):
                 continue  # furniture, unless it is the article's own header (holds the headline)
-            tag = _tag(el)
             _open(w, el, tag, st)
             if el is headline_el:
                 w.line()
@@ -573,11 +571,11 @@ def _write(roots: list[HtmlElement], st: _Stats,
                 pre_depth += 1
             if el.text:
                 _add_text(w, el.text, link_depth > 0, pre_depth > 0)
-            stack.append(("close", el))
+            stack.append(("close", el, tag))
             for child in reversed(el):
                 if child.tail:
                     stack.append(child.tail)
-                if _tag(child):
+                if isinstance(child.tag, str):  # not a comment
                     stack.append(child)
         w.paragraph()
     return w.lines, w.headline_at
