@@ -94,7 +94,9 @@ _DATE_RE = re.compile(
 )
 # Every date above holds a four-digit year or ends in `.dd`: the full pattern only runs in
 # windows around these anchors (a cheap scan), not over the whole page text.
-_ANCHOR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|\d[./-]\d\d(?![\d.])")
+# the leading (?=\d) changes no match (both branches start with a digit) but lets the scan
+# skip non-digits fast: a lookbehind first made the engine try both branches at every character
+_ANCHOR_RE = re.compile(r"(?=\d)(?:(?<!\d)(?:19|20)\d\d(?!\d)|\d[./-]\d\d(?![\d.]))")
 _WINDOW_BEFORE = 40
 _WINDOW_AFTER = 50
 _TZ_ALT = "|".join(re.escape(k) for k in sorted(TZ_ABBREVIATIONS, key=len, reverse=True)
