@@ -27,6 +27,7 @@ def test_demo_json_records_are_the_truth_of_the_samples():
     listing, wordpress, gov = (json.loads(line) for line in result.output.splitlines())
 
     assert listing["page_kind"] == "listing"
+    assert listing["title"] == "China"  # the section, not its first teaser
     assert listing["published"] is None  # the header shows today's date, not a publication date
     assert listing["site_counter"] == {"today": 284, "yesterday": 662, "total": 39463192,
                                        "raw": listing["site_counter"]["raw"]}

@@ -194,6 +194,8 @@ def extract_title(doc: Document) -> Headline | None:
                 score += 1.0
             elif len(_compact(text)) < 0.5 * len(_compact(reference)):
                 score -= 0.5  # a short heading inside a long title: a section or site name
+            elif len(_compact(text)) > 2.5 * len(_compact(reference)) + 10:
+                score -= 0.5  # a long heading around a short title: a teaser on a section page
         if h.tag == "h1":
             score += 0.3
         if is_furniture(h):

@@ -95,3 +95,12 @@ def test_generic_title_gives_way_to_the_heading_that_introduces_the_body():
     ministry said on Wednesday in a statement released in New Delhi.</p></body></html>""")
     h = extract_title(d)
     assert h is not None and h.title == "DigiLocker crosses 300 million users"
+
+
+def test_section_page_title_is_not_its_first_teaser_headline():
+    d = doc("""<html><head><title>China - eGovernment Research</title></head><body>
+    <main><h2><a href="/a">China's e-government service reaches 809 million people</a></h2>
+    <p>teaser</p><h2><a href="/b">Shanghai pressing ahead in digital transformation</a></h2>
+    </main></body></html>""")
+    h = extract_title(d)
+    assert h is not None and h.title == "China"
