@@ -6,6 +6,11 @@ Datasette or pandas reader never blocks a crawl and a second writer waits instea
 Writes are grouped with `with archive.transaction():`; a method called outside one commits by
 itself. Errors are raised to the caller, never logged and dropped.
 
+Hot paths use the raw sqlite3 connection with few statements per article: fetch rows for a
+batch in one executemany, write-only rows (fetch outcomes, view counts) queued and written per
+statement before COMMIT, the batch's full-text rows in ONE statement that can run (with the
+COMMIT) on a background thread without the GIL (`transaction(background=True)`).
+
 Deduplication never drops anything: a page becomes a new article, an alias URL of an archived
 article, a version of it (old text kept in `article_versions`), or a new article whose
 `duplicate_of` links to the earliest-seen copy.

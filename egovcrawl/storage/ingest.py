@@ -5,7 +5,9 @@ Two phases per batch, each one transaction: (1) every fetch and its body are com
 NULL; (2) extraction runs outside any transaction and the results are filed, with each fetch's
 outcome. A crash in between leaves committed fetches with no outcome: `process_pending` finishes
 them later from the stored bodies, without network. An extractor exception is recorded on the
-fetch (`outcome='error'`, `error`) and the body stays for `reextract`.
+fetch (`outcome='error'`, `error`) and the body stays for `reextract`. `Ingestor` runs the same
+two phases over a stream of batches with batch k's filing commit (in the background) overlapping
+batch k+1's extraction.
 """
 
 from __future__ import annotations
