@@ -9,7 +9,7 @@ crawler stats and opens/closes the crawl record.
 
 Settings (typed; the pipeline switches itself off with NotConfigured when no archive is set):
 
-* `EGOVCRAWL_ARCHIVE` (str): path of the SQLite archive, e.g. `data/egov.db`.
+* `EGOVCRAWL_ARCHIVE` (str): path of the SQLite archive, e.g. `data/archive.db`.
 * `EGOVCRAWL_ARCHIVE_BATCH` (int, 200): fetches per write transaction.
 * `EGOVCRAWL_ARCHIVE_FLUSH_SECONDS` (float, 5.0): flush a partial batch after this long.
 * `EGOVCRAWL_SITE_HINTS` (dict site -> SiteHints kwargs): per-site extraction hints.
