@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from egovcrawl.extract.model import ExtractionError, Page
 from egovcrawl.storage.archive import (
@@ -164,17 +164,25 @@ class Ingestor:
         return out
 
 
+def stored_batches(archive: Archive, fetch_ids: Sequence[int], extractor: Extractor,
+                   batch_size: int) -> Iterator[list[tuple[FetchRecord, int, Extracted]]]:
+    """Already stored fetches, read back and extracted a batch at a time (no network): the
+    shared loop of crash recovery and re-extraction. The caller files each batch in one
+    transaction."""
+    for start in range(0, len(fetch_ids), batch_size):
+        chunk = fetch_ids[start : start + batch_size]
+        recs = [archive.fetch_record(fid) for fid in chunk]
+        yield [(rec, fid, extract_one(rec, extractor))
+               for rec, fid in zip(recs, chunk, strict=True)]
+
+
 def process_pending(archive: Archive, extractor: Extractor, *, site: str | None = None,
                     batch_size: int = 200) -> Counter[str]:
     """Finish fetches a crashed run stored but never filed. Returns outcome counts."""
     counts: Counter[str] = Counter()
-    ids = archive.pending_fetch_ids(site)
-    for start in range(0, len(ids), batch_size):
-        chunk = ids[start : start + batch_size]
-        recs = [archive.fetch_record(fid) for fid in chunk]
-        extracted = [extract_one(rec, extractor) for rec in recs]
+    for batch in stored_batches(archive, archive.pending_fetch_ids(site), extractor, batch_size):
         with archive.transaction():
-            for rec, fid, res in zip(recs, chunk, extracted, strict=True):
+            for rec, fid, res in batch:
                 counts[file_page(archive, rec, fid, *res).outcome] += 1
     return counts
 

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from egovcrawl.storage.archive import Archive
-from egovcrawl.storage.ingest import Extractor, default_extractor, extract_one, file_page
+from egovcrawl.storage.ingest import Extractor, default_extractor, file_page, stored_batches
 from egovcrawl.storage.records import utcnow
 
 
@@ -43,13 +43,9 @@ def reextract(archive: Archive, *, site: str | None = None,
     status = "failed"
     try:
         ids = archive.reextract_fetch_ids(site)
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start : start + batch_size]
-            recs = [archive.fetch_record(fid) for fid in chunk]
-            extracted = [extract_one(rec, extractor) for rec in recs]
+        for batch in stored_batches(archive, ids, extractor, batch_size):
             with archive.transaction():
-                for rec, fid, res in zip(recs, chunk, extracted, strict=True):
-                    page, outcome, error = res
+                for rec, fid, (page, outcome, error) in batch:
                     if page is None and outcome == "error":
                         # keep the fetch's first outcome; only count the failure
                         report.outcomes["error"] += 1
@@ -57,7 +53,7 @@ def reextract(archive: Archive, *, site: str | None = None,
                     result = file_page(archive, rec, fid, page, outcome, error,
                                        cause="reextract", reextract_id=run_id)
                     report.outcomes[result.outcome] += 1
-            report.fetches += len(chunk)
+            report.fetches += len(batch)
         status = "finished"
     finally:
         archive.finish_reextract(run_id, status, json.dumps(report.as_dict()), utcnow())
