@@ -21,7 +21,7 @@ from egovcrawl.extract import (
 )
 from egovcrawl.extract.dom import Document, element_text, parse_html
 from egovcrawl.extract.hints import DEFAULT_HINTS, SiteHints
-from egovcrawl.extract.model import DateInfo, ExtractionError, Page
+from egovcrawl.extract.model import DateInfo, ExtractionError, Page, PageKind
 
 #: Bytes beyond this are not parsed: no real article page is this large, and parsing a hostile
 #: 100 MB body would stall a crawl. The cut keeps the head of the page, where articles live.
@@ -42,10 +42,13 @@ def extract_page(
     *,
     encoding: str | None = None,
     hints: SiteHints | None = None,
+    page_kind: PageKind | None = None,
 ) -> Page:
     """Extract every article field from one page.
 
     `encoding` is the charset the HTTP header declared, if any (it may lie; the bytes decide).
+    `page_kind` overrides the classifier when the caller already knows (a site profile's
+    `article_allow`/`listing_allow` patterns); the fields are then read as for that kind.
     Raises `ExtractionError` only for input that is not a web page at all (binary formats).
     """
     hints = hints or DEFAULT_HINTS
@@ -76,6 +79,9 @@ def extract_page(
         views_count = views.extract_views(doc, headline)
 
     kind = classify.classify(doc, main_text, headline)
+    if page_kind is not None and page_kind != kind.page_kind:
+        kind = classify.Classification(page_kind, kind.links if page_kind == "listing" else (),
+                                       kind.next)
     if kind.page_kind != "article":
         published, updated = (_page_date(d, kind.page_kind) for d in (published, updated))
     lang = hints.language or language.detect_language(main_text, doc)
