@@ -66,7 +66,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """An article link found on a listing page, with its teaser title."""
+    """A link with its text: an article teaser on a listing page, or an article's attachment."""
 
     url: str
     title: str = ""
@@ -92,6 +92,8 @@ class Page:
     language: str | None = None
     links: tuple[Link, ...] = field(default=())
     next: str | None = None  # pagination: the next listing page
+    # document links (PDF, DOC, XLS, archives...) in an article's content; () on other pages
+    attachments: tuple[Link, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings, tuples as lists), used by goldens and exports."""
@@ -100,7 +102,7 @@ class Page:
             value = getattr(self, f.name)
             if isinstance(value, DateInfo):
                 value = {"value": value.iso(), "source": value.source, "raw": value.raw}
-            elif isinstance(value, tuple) and f.name == "links":
+            elif isinstance(value, tuple) and f.name in ("links", "attachments"):
                 value = [asdict(link) for link in value]
             elif value is not None and hasattr(value, "__dataclass_fields__"):
                 value = {k: (list(v) if isinstance(v, tuple) else v)

@@ -8,6 +8,7 @@ A site profile's selector for a field replaces that field's generic search but n
 from __future__ import annotations
 
 from egovcrawl.extract import (
+    attachments,
     classify,
     copyright,
     dates,
@@ -106,6 +107,7 @@ def extract_page(
         language=lang,
         links=kind.links,
         next=kind.next,
+        attachments=attachments.extract_attachments(doc) if kind.page_kind == "article" else (),
     )
 
 
