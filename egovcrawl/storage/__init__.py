@@ -6,6 +6,6 @@ documents the tables for analysts.
 """
 
 from egovcrawl.storage.archive import Archive, ArchiveError, SearchHit
-from egovcrawl.storage.records import FetchRecord, StoreResult
+from egovcrawl.storage.records import FetchRecord, KnownUrl, StoreResult
 
-__all__ = ["Archive", "ArchiveError", "FetchRecord", "SearchHit", "StoreResult"]
+__all__ = ["Archive", "ArchiveError", "FetchRecord", "KnownUrl", "SearchHit", "StoreResult"]

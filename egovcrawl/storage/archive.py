@@ -34,7 +34,7 @@ import sqlite_utils
 
 from egovcrawl.extract.model import DateInfo, Page
 from egovcrawl.storage import dedup, fts, schema
-from egovcrawl.storage.records import FetchRecord, StoreResult, utcnow
+from egovcrawl.storage.records import FetchRecord, KnownUrl, StoreResult, utcnow
 
 try:  # Python 3.14 ships zstd; before that Scrapy already depends on backports.zstd
     from compression import zstd as _zstd  # type: ignore[import-not-found]
@@ -379,6 +379,74 @@ class Archive:
             row["stats"] = json.loads(row["stats"] or "{}")
         return row
 
+    def last_crawl_status(self, site: str) -> str | None:
+        """Status of the latest crawl of `site` that ended: `finished`, `failed`,
+        `stopped: <reason>`, or `killed` (left `running` although a later crawl of the site
+        started: the process died). None if the site was never crawled to an end.
+
+        The latest crawl row of the site, when still running, is taken for the caller's own
+        crawl and skipped: call this once the current crawl's row exists (the pipeline creates
+        it when the spider opens), or a crawl killed just before is not seen.
+        """
+        rows = self.conn.execute(
+            "SELECT status, finished FROM crawls WHERE EXISTS "
+            "(SELECT 1 FROM json_each(crawls.sites) WHERE value = ?) ORDER BY id DESC", (site,))
+        for i, (status, finished) in enumerate(rows):
+            if finished is not None:
+                return str(status)
+            if i > 0:
+                return "killed"
+        return None
+
+    def known_urls(self, site: str) -> dict[str, KnownUrl]:
+        """Every URL of `site` the archive fetched with a 2xx or 304 response, plus every URL
+        of the site's articles (`article_urls`), keyed by `dedup.canonical_url`: what an
+        incremental crawl need not fetch again (see `KnownUrl`). Two queries over the site's
+        own rows (index on `fetches.site`)."""
+        self._settle()
+        canon_of: dict[str, str] = {}
+        canonical = dedup.canonical_url
+        # per canonical URL: [article_id, last_fetched, etag, last_modified, page_kind]
+        acc: dict[str, list[Any]] = {}
+        rows = self.conn.execute(
+            "SELECT url, final_url, status, fetched_at, etag, last_modified, page_kind, "
+            "article_id FROM fetches WHERE site = ? AND (status BETWEEN 200 AND 299 "
+            "OR status = 304) ORDER BY id", (site,))
+        for url, final, status, when, etag, lm, kind, aid in rows:
+            for raw in (url, final) if final and final != url else (url,):
+                key = canon_of.get(raw)
+                if key is None:
+                    key = canon_of[raw] = canonical(raw)
+                entry = acc.get(key)
+                if entry is None:
+                    entry = acc[key] = [aid, when, None, None, None]
+                else:
+                    if aid is not None:
+                        entry[0] = aid
+                    if when > entry[1]:
+                        entry[1] = when
+                if status != 304:  # the latest 2xx fetch's validators and kind (id order)
+                    entry[2], entry[3] = etag, lm
+                    if kind is not None:
+                        entry[4] = kind
+        rows = self.conn.execute(
+            "SELECT u.url, u.article_id, a.last_seen FROM article_urls u "
+            "JOIN articles a ON a.id = u.article_id WHERE a.site = ?", (site,))
+        for url, aid, seen in rows:
+            key = canon_of.get(url)
+            if key is None:
+                key = canon_of[url] = canonical(url)
+            entry = acc.get(key)
+            if entry is None:
+                acc[key] = [aid, seen, None, None, "article"]
+            else:
+                entry[0] = aid
+                if seen > entry[1]:
+                    entry[1] = seen
+                if entry[4] is None:
+                    entry[4] = "article"
+        return {key: KnownUrl(key, *entry) for key, entry in acc.items()}
+
     def upsert_site(self, name: str, *, base_url: str | None = None,
                     profile_hash: str | None = None, cms: str | None = None,
                     theme: str | None = None) -> None:
@@ -504,21 +572,24 @@ class Archive:
         return self._pool
 
     def mark_fetch(self, fetch_id: int, outcome: str, *, error: str | None = None,
-                   article_id: int | None = None, cause: Cause = "crawl") -> StoreResult:
-        """Record what became of a fetch. Re-extraction keeps the crawl-time outcome and only
-        fills what was missing (a pending fetch, an article found where there was none)."""
+                   article_id: int | None = None, cause: Cause = "crawl",
+                   page_kind: str | None = None) -> StoreResult:
+        """Record what became of a fetch (and the kind of page extracted from it). Re-extraction
+        keeps the crawl-time outcome and only fills what was missing (a pending fetch, an
+        article found where there was none); its page kind, derived data, replaces the old."""
         with self.transaction():
             if cause == "reextract":
                 self._defer(
                     "UPDATE fetches SET outcome = coalesce(outcome, ?), "
                     "article_id = coalesce(article_id, ?), "
-                    "processed_at = coalesce(processed_at, ?) WHERE id = ?",
-                    (outcome, article_id, utcnow(), fetch_id))
+                    "processed_at = coalesce(processed_at, ?), "
+                    "page_kind = coalesce(?, page_kind) WHERE id = ?",
+                    (outcome, article_id, utcnow(), page_kind, fetch_id))
             else:
                 self._defer(
                     "UPDATE fetches SET outcome = ?, error = coalesce(?, error), "
-                    "article_id = ?, processed_at = ? WHERE id = ?",
-                    (outcome, error, article_id, utcnow(), fetch_id))
+                    "article_id = ?, processed_at = ?, page_kind = ? WHERE id = ?",
+                    (outcome, error, article_id, utcnow(), page_kind, fetch_id))
         return StoreResult(fetch_id, outcome, article_id, error)  # type: ignore[arg-type]
 
     def body(self, hash_: str) -> bytes:
@@ -600,6 +671,33 @@ class Archive:
                              old, "removed", rec.fetched_at)
             return self.mark_fetch(fetch_id, "removed", article_id=article_id)
 
+    def mark_not_modified(self, rec: FetchRecord, fetch_id: int, *,
+                          cause: Cause = "crawl") -> StoreResult:
+        """A 304 (conditional GET: unchanged): at an archived article's URL an observation
+        (`unchanged`: last_seen, a removed article is live again; no body, no view count, no
+        extraction), elsewhere `not-article`."""
+        with self.transaction():
+            urls = list(dict.fromkeys([rec.url, rec.effective_url, dedup.canonical_url(rec.url),
+                                       dedup.canonical_url(rec.effective_url)]))
+            article_id = self._find_by_urls(urls)
+            if article_id is None:
+                return self.mark_fetch(fetch_id, "not-article", cause=cause)
+            if cause == "crawl":
+                now = rec.fetched_at
+                old = self.conn.execute("SELECT status FROM articles WHERE id = ?",
+                                        (article_id,)).fetchone()[0]
+                if old != "live":
+                    self._change(article_id, cause, rec.crawl_id, fetch_id, None, "status",
+                                 old, "live", now)
+                self.conn.execute(
+                    "UPDATE articles SET last_seen = max(last_seen, ?), status = 'live' "
+                    "WHERE id = ?", (now, article_id))
+                marks = ",".join("?" * len(urls))
+                self.conn.execute(
+                    f"UPDATE article_urls SET last_seen = max(last_seen, ?) "
+                    f"WHERE article_id = ? AND url IN ({marks})", (now, article_id, *urls))
+            return self.mark_fetch(fetch_id, "unchanged", article_id=article_id, cause=cause)
+
     def store_article(self, page: Page, rec: FetchRecord, fetch_id: int, *,
                       cause: Cause = "crawl", reextract_id: int | None = None,
                       prepared: PreparedText | None = None) -> StoreResult:
@@ -625,12 +723,26 @@ class Archive:
                     self._add_urls(article_id, urls, now)
                     if cause == "crawl":
                         self._observe(article_id, page, rec, fetch_id)
+                    self._add_attachments(article_id, page, rec, fetch_id)
                     return self.mark_fetch(fetch_id, "alias", article_id=article_id,
-                                           cause=cause)
+                                           cause=cause, page_kind="article")
             if article_id is None:
-                return self._insert_article(page, rec, fetch_id, canon, urls, prep, cause)
-            return self._update_article(article_id, page, rec, fetch_id, urls, prep,
-                                        print_view, cause, reextract_id)
+                result = self._insert_article(page, rec, fetch_id, canon, urls, prep, cause)
+            else:
+                result = self._update_article(article_id, page, rec, fetch_id, urls, prep,
+                                              print_view, cause, reextract_id)
+            assert result.article_id is not None
+            self._add_attachments(result.article_id, page, rec, fetch_id)
+            return result
+
+    def _add_attachments(self, article_id: int, page: Page, rec: FetchRecord,
+                         fetch_id: int) -> None:
+        """The article's document links (PDF, DOC...), kept as first seen: never removed."""
+        for link in page.attachments:
+            self._defer(
+                "INSERT OR IGNORE INTO attachments(article_id, url, title, first_seen, fetch_id) "
+                "VALUES (?,?,?,?,?)", (article_id, link.url, link.title or None, rec.fetched_at,
+                                       fetch_id))
 
     def _insert_article(self, page: Page, rec: FetchRecord, fetch_id: int, canon: str,
                         urls: list[str], prep: PreparedText,
@@ -660,7 +772,7 @@ class Archive:
         if page.views is not None:
             self._view(article_id, rec, fetch_id, page.views)
         return self.mark_fetch(fetch_id, "duplicate" if dup_of else "new",
-                               article_id=article_id, cause=cause)
+                               article_id=article_id, cause=cause, page_kind="article")
 
     def _update_article(self, article_id: int, page: Page, rec: FetchRecord, fetch_id: int,
                         urls: list[str], prep: PreparedText, print_view: bool,
@@ -673,7 +785,7 @@ class Archive:
         if print_view and cause == "crawl":
             # a print view is a variant of the article, not a newer edition of its text
             self._observe(article_id, page, rec, fetch_id)
-            return self.mark_fetch(fetch_id, "alias", article_id=article_id)
+            return self.mark_fetch(fetch_id, "alias", article_id=article_id, page_kind="article")
 
         same_text = (chash == old["content_hash"] if chash or old["content_hash"]
                      else (page.text or "") == (old["text"] or ""))
@@ -722,7 +834,8 @@ class Archive:
                 "UPDATE articles SET fetch_id = ?, "
                 "body_hash = (SELECT body_hash FROM fetches WHERE id = ?) WHERE id = ?",
                 (fetch_id, fetch_id, article_id))
-        return self.mark_fetch(fetch_id, outcome, article_id=article_id, cause=cause)
+        return self.mark_fetch(fetch_id, outcome, article_id=article_id, cause=cause,
+                               page_kind="article")
 
     def _tracked(self, page: Page, url: str) -> dict[str, Any]:
         pub, upd = _date(page.published), _date(page.updated)

@@ -48,16 +48,56 @@ def validate(page: Page) -> str | None:
     return None
 
 
+#: Media types read as web pages; so is a response without a Content-Type.
+PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/xml",
+                        "application/xml"})
+#: Types servers send when they do not know (or force a download): the bytes decide.
+GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream",
+                           "application/unknown", "application/x-unknown",
+                           "application/force-download", "application/x-download",
+                           "application/download"})
+_HTML_START = (b"<!doctype", b"<html", b"<head", b"<body", b"<?xml", b"<!--", b"<meta",
+               b"<title", b"<div", b"<p", b"<table")
+
+
+def non_html_reason(rec: FetchRecord) -> str | None:
+    """Why a response is clearly not a web page (PDF, image, archive...), or None.
+
+    HTML, XHTML, XML (feeds, sitemaps), plain text and a missing Content-Type are pages; a
+    generic type (`application/octet-stream`) is a page when the body starts like markup.
+    """
+    ctype = rec.content_type
+    if not ctype or ctype in PAGE_TYPES or "html" in ctype or ctype.endswith("+xml"):
+        return None
+    if ctype in GENERIC_TYPES:
+        head = rec.body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if head.startswith(_HTML_START):
+            return None
+    return f"non-HTML content: {ctype}"
+
+
 def extract_one(rec: FetchRecord, extractor: Extractor) -> tuple[Page | None, str, str | None]:
-    """(page, provisional outcome, error). Never raises for what a page contains."""
+    """(page, provisional outcome, error). Never raises for what a page contains.
+
+    Provisional outcomes besides the final ones: `article` (file the page) and `not-modified`
+    (a 304: `file_page` finds the article it confirms). A `Page` the spider already extracted
+    (`rec.page`) is used as it is.
+    """
     if rec.error or rec.status is None:
         return None, "error", rec.error or "no response"
+    if rec.status == 304:
+        return None, "not-modified", None
     if rec.status in REMOVED_STATUSES:
         return None, "removed", None
     if not 200 <= rec.status < 300:
         return None, "error", f"HTTP {rec.status}"
+    reason = non_html_reason(rec)
+    if reason:
+        return None, "not-article", reason
     if not rec.body:
         return None, "invalid", "empty body"
+    if isinstance(rec.page, Page):
+        return rec.page, "article", None
     try:
         page = extractor(rec)
     except ExtractionError as exc:
@@ -75,16 +115,19 @@ def file_page(archive: Archive, rec: FetchRecord, fetch_id: int, page: Page | No
     """Phase 2 for one fetch: record what the extraction result means in the archive."""
     if outcome == "removed":
         return archive.mark_removed(rec, fetch_id)
+    if outcome == "not-modified":
+        return archive.mark_not_modified(rec, fetch_id, cause=cause)
     if page is None:
         return archive.mark_fetch(fetch_id, outcome, error=error, cause=cause)
     if cause == "crawl":
         archive.observe_site(rec.site, page, crawl_id=rec.crawl_id, fetch_id=fetch_id,
                              observed_at=rec.fetched_at)
     if page.page_kind != "article":
-        return archive.mark_fetch(fetch_id, "not-article", cause=cause)
+        return archive.mark_fetch(fetch_id, "not-article", cause=cause, page_kind=page.page_kind)
     problem = validate(page)
     if problem:
-        return archive.mark_fetch(fetch_id, "invalid", error=problem, cause=cause)
+        return archive.mark_fetch(fetch_id, "invalid", error=problem, cause=cause,
+                                  page_kind=page.page_kind)
     return archive.store_article(page, rec, fetch_id, cause=cause, reextract_id=reextract_id,
                                  prepared=prepared)
 

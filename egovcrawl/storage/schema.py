@@ -153,6 +153,26 @@ def _m003_lsh_recent(db: sqlite_utils.Database) -> None:
                [str(rows)])
 
 
+def _m004_page_kind_attachments(db: sqlite_utils.Database) -> None:
+    # Incremental crawling asks which URLs of a site are known (Archive.known_urls) and what
+    # kind of page each was: fetches.page_kind, filled when a fetch is filed, and an index on
+    # fetches.site so that question reads one site's rows, not the whole log.
+    db.execute("ALTER TABLE fetches ADD COLUMN page_kind TEXT")
+    # fetches filed as articles before this migration were article pages; others stay unknown
+    db.execute(
+        "UPDATE fetches SET page_kind = 'article' WHERE article_id IS NOT NULL "
+        "AND status BETWEEN 200 AND 299 "
+        "AND outcome IN ('new', 'duplicate', 'alias', 'updated', 'unchanged')")
+    db["fetches"].create_index(["site"])
+    # document links (PDF, DOC, XLS, archives...) in an article's content, as first seen
+    db["attachments"].create(
+        {"article_id": int, "url": str, "title": str, "first_seen": str, "fetch_id": int},
+        pk=("article_id", "url"), not_null={"first_seen"},
+        foreign_keys=[("article_id", "articles", "id"), ("fetch_id", "fetches", "id")],
+    )
+    db["attachments"].create_index(["url"])
+
+
 #: (version, name, function). Append only; never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial: sites, crawls, fetches, bodies, articles, history, FTS, LSH", _m001_initial),
@@ -160,6 +180,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
      _m002_fts_hashsize),
     (3, "LSH: new band keys in lsh_recent, merged into lsh_buckets in key order",
      _m003_lsh_recent),
+    (4, "fetches.page_kind and an index on fetches.site (incremental crawls); attachments",
+     _m004_page_kind_attachments),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -24,13 +24,13 @@ def test_open_migrates_once_with_wal_and_busy_timeout(tmp_path):
     a = Archive.open(path)
     assert a.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert a.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert rows(a, "SELECT version FROM schema_migrations") == [(1,), (2,), (3,)]
+    assert rows(a, "SELECT version FROM schema_migrations") == [(1,), (2,), (3,), (4,)]
     # the FTS setting of migration 2 is stored in the index, not in the connection
     assert rows(a, "SELECT v FROM articles_fts_config WHERE k = 'hashsize'") == [(8 << 20,)]
     a.close()
     b = Archive.open(path)
     assert b.migrate() == []
-    assert rows(b, "SELECT count(*) FROM schema_migrations") == [(3,)]
+    assert rows(b, "SELECT count(*) FROM schema_migrations") == [(4,)]
     b.conn.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
     b.close()
     with pytest.raises(ArchiveError, match="newer"):
