@@ -121,8 +121,10 @@ def _summary(page) -> list[tuple[str, str]]:
 
 def _register_archive_commands() -> None:
     from egovcrawl.cli_archive import register
+    from egovcrawl.cli_sites import register as register_sites
 
     register(main)
+    register_sites(main)
 
 
 _register_archive_commands()
