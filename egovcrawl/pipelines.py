@@ -109,6 +109,8 @@ class ArchivePipeline:
         name = getattr(spider, "name", None)
         sites = list(getattr(spider, "sites", None) or ([name] if name else []))
         self.crawl_id = self.archive.start_crawl(sites)
+        if callable(getattr(spider, "hints_for", None)):  # the site profiles' extraction hints
+            self.extractor = default_extractor(spider.hints_for)
         finished = process_pending(self.archive, self.extractor)  # a crashed run's leftovers
         # the current extractor at each call (tests and callers may swap it after opening)
         self._ingestor = Ingestor(self.archive, lambda rec: self.extractor(rec))
@@ -116,7 +118,11 @@ class ArchivePipeline:
             self._count(f"recovered/{outcome}", n)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        self._raise_worker_error()
+        try:
+            self._raise_worker_error()
+        except Exception as exc:
+            self._archive_failed(exc)
+            raise
         self._buffer.append(as_record(item, self.crawl_id))
         if (len(self._buffer) >= self.batch_size
                 or time.monotonic() - self._last_flush >= self.flush_seconds):
@@ -124,6 +130,7 @@ class ArchivePipeline:
         return item
 
     def close_spider(self, spider: Any = None) -> None:
+        spider = spider or getattr(self.crawler, "spider", None)
         status = "finished"
         try:
             self._flush()
@@ -131,8 +138,9 @@ class ArchivePipeline:
             self._worker.submit(self._finish_batches).result()  # the batch held back last
             if self.archive is not None:
                 self.archive.optimize_fts()
-        except BaseException:
+        except BaseException as exc:
             status = "failed"
+            self._mark_failed(exc)  # what egovcrawl.crawler judges an archive error by
             raise
         finally:
             self._worker.shutdown(wait=True)
@@ -142,6 +150,8 @@ class ArchivePipeline:
                     reason = self.stats.get_value("finish_reason")
                 if status == "finished" and reason not in (None, "finished"):
                     status = f"stopped: {reason}"
+                if status == "finished" and getattr(spider, "incomplete_sites", None):
+                    status = "incomplete"  # a page budget cut the crawl: the next one backfills
                 if self.crawl_id is not None:
                     self.archive.finish_crawl(self.crawl_id, status, self.crawl_stats())
                 self.archive.close()
@@ -175,6 +185,22 @@ class ArchivePipeline:
     def _raise_worker_error(self) -> None:
         if self._pending is not None and self._pending.done():
             self._wait()
+
+    def _archive_failed(self, exc: BaseException) -> None:
+        """A storage error stops the crawl: fetching on while nothing can be stored would
+        lose every page after it (the crawl row is marked failed at close)."""
+        self._mark_failed(exc)
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+
+    def _mark_failed(self, exc: BaseException) -> None:
+        self.counts["failed"] = 1
+        key = f"{STATS_PREFIX}/failed"
+        if hasattr(self.stats, "set_value") and not self.stats.get_value(key):
+            self.stats.set_value(f"{STATS_PREFIX}/failed", f"{type(exc).__name__}: {exc}")
 
     def _count(self, key: str, n: int = 1) -> None:
         self.counts[key] += n

@@ -1,0 +1,101 @@
+"""Extraction off the reactor: a process pool that runs `extract_page` for the spider.
+
+Scrapy fetches on one thread; extraction is CPU-bound Python (~2–10 ms a page), so run inline it
+stalls fetching (a Scrapy + trafilatura pipeline manages ~36 pages/s here). A worker process puts
+the second core to work: the spider awaits the result while the reactor goes on downloading.
+With `workers=0` extraction runs inline (tests, tiny crawls, one-core machines).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from egovcrawl.discovery import page_anchors
+from egovcrawl.extract import ExtractionError, SiteHints, extract_page
+from egovcrawl.extract.model import Page, PageKind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlExtract:
+    """What the spider needs from one page: the Page (None when extraction failed: the
+    pipeline then extracts again and records the error), and for non-article pages the anchors
+    a crawl may follow."""
+
+    page: Page | None
+    error: str | None = None
+    anchors: tuple[str, ...] = ()
+
+
+def extract_for_crawl(body: bytes, url: str, encoding: str | None, hints: SiteHints | None,
+                      page_kind: PageKind | None, want_anchors: bool) -> CrawlExtract:
+    """Runs in the worker: extraction plus, on non-article pages, their outgoing links."""
+    try:
+        page = extract_page(body, url, encoding=encoding, hints=hints, page_kind=page_kind)
+    except ExtractionError as exc:
+        return CrawlExtract(None, str(exc))
+    except Exception as exc:  # an extractor bug: the pipeline re-runs it and records the error
+        return CrawlExtract(None, "extractor: " + traceback.format_exception_only(exc)[-1].strip())
+    anchors: tuple[str, ...] = ()
+    if want_anchors and page.page_kind != "article":
+        from egovcrawl.extract.encoding import decode_body
+
+        html, _ = decode_body(body[:8 * 1024 * 1024], encoding)
+        anchors = tuple(page_anchors(html, url))
+    return CrawlExtract(page, None, anchors)
+
+
+def _warm_up() -> None:
+    """Import and exercise the extractor once, so the first real page is not slow."""
+    with contextlib.suppress(Exception):  # a failure shows again on the first real page
+        extract_page(b"<html><body><p>warm up</p></body></html>", "http://localhost/")
+
+
+def default_workers() -> int:
+    """One worker per core beyond the reactor's own; none on a one-core machine."""
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+class ExtractionPool:
+    """`await pool.extract(...)` → CrawlExtract, in a worker process or inline."""
+
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = max(0, workers)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.workers and self._executor is None:
+            # spawn, not fork: the parent runs a reactor and threads that must not be copied
+            ctx = multiprocessing.get_context("spawn")
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx,
+                                                 initializer=_warm_up)
+
+    async def extract(self, body: bytes, url: str, encoding: str | None,
+                      hints: SiteHints | None, page_kind: PageKind | None = None,
+                      want_anchors: bool = False) -> CrawlExtract:
+        args = (body, url, encoding, hints, page_kind, want_anchors)
+        if self._executor is None:
+            return extract_for_crawl(*args)
+        try:
+            return await asyncio.wrap_future(self._executor.submit(extract_for_crawl, *args))
+        except BrokenProcessPool:
+            # the worker died on this page (a crash in a C library, or killed for memory):
+            # start a fresh one for the next pages; this page is left to the pipeline
+            logger.error("extraction worker died on %s; restarting it", url)
+            self.close()
+            self.start()
+            return CrawlExtract(None, "extraction worker died")
+
+    def close(self) -> None:
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=True, cancel_futures=True)
