@@ -80,6 +80,8 @@ class _Invalid(ValueError):
 # --- value checks: each takes the raw TOML value (or an already normal one) ------------------
 
 def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as TOML spells it
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -549,9 +551,12 @@ def _read(path: str | os.PathLike[str]) -> dict[str, Any]:
         if where:
             message = (f"line {where.group(1)}, column {where.group(2)}: invalid TOML: "
                        f"{message[:where.start()]}")
+        elif message.endswith("(at end of document)"):
+            last = text.rstrip("\n").count("\n") + 1
+            message = (f"line {last} (end of file): invalid TOML: "
+                       f"{message.removesuffix('(at end of document)').strip()}")
         else:
-            message = "invalid TOML: " + message.replace("(at end of document)",
-                                                         "at the end of the file")
+            message = f"invalid TOML: {message}"
         raise ProfileError(message, path=path) from None
 
 
@@ -573,7 +578,7 @@ def load_profiles(path: str | os.PathLike[str] = DEFAULT_SITES_PATH, *,
     defaults = _load_defaults(data.get("defaults", {}), variables, path)
     sites = data.get("sites")
     if not isinstance(sites, dict) or not sites:
-        found = "" if sites is None else f" ('sites' is {_kind(sites)})"
+        found = "" if sites is None or isinstance(sites, dict) else f" ('sites' is {_kind(sites)})"
         raise ProfileError(f"no sites defined{found}: add a [sites.NAME] table per site "
                            f"(see {EXAMPLE_SITES_FILE})", path=path)
     profiles: dict[str, SiteProfile] = {}
