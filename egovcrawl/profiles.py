@@ -361,6 +361,12 @@ class SiteProfile:
     def __hash__(self) -> int:
         return hash((self.name, self.profile_hash))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable (worker processes, job dirs) although selectors is a read-only mapping."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        values["selectors"] = dict(self.selectors)
+        return (_restore, (values,))
+
     @classmethod
     def from_mapping(cls, name: str, data: Mapping[str, Any]) -> SiteProfile:
         """A profile from one `[sites.NAME]` table; unknown keys are errors."""
@@ -451,6 +457,10 @@ class SiteProfile:
         kept = {k: v for k, v in data.items() if k == "name" or v != defaults[k]}
         text = json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _restore(values: dict[str, Any]) -> SiteProfile:
+    return SiteProfile(**values)
 
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
@@ -560,8 +570,16 @@ def _read(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ProfileError(message, path=path) from None
 
 
+class Profiles(dict[str, SiteProfile]):
+    """The profiles of one file by name, in file order; remembers the file for error lines."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        super().__init__()
+        self.path = None if path is None else os.fspath(path)
+
+
 def load_profiles(path: str | os.PathLike[str] = DEFAULT_SITES_PATH, *,
-                  variables: Mapping[str, str] | None = None) -> dict[str, SiteProfile]:
+                  variables: Mapping[str, str] | None = None) -> Profiles:
     """Every `[sites.NAME]` profile of a TOML file, validated, in file order.
 
     An optional `[defaults]` table gives values for keys a site does not set (not the URL keys;
@@ -581,7 +599,7 @@ def load_profiles(path: str | os.PathLike[str] = DEFAULT_SITES_PATH, *,
         found = "" if sites is None or isinstance(sites, dict) else f" ('sites' is {_kind(sites)})"
         raise ProfileError(f"no sites defined{found}: add a [sites.NAME] table per site "
                            f"(see {EXAMPLE_SITES_FILE})", path=path)
-    profiles: dict[str, SiteProfile] = {}
+    profiles = Profiles(path)
     for name, table in sites.items():
         if not isinstance(table, dict):
             raise ProfileError(f"must be a [sites.{name}] table (got {_got(table)})",
@@ -631,23 +649,24 @@ def select_profiles(profiles: Mapping[str, SiteProfile], names: Sequence[str], *
 
     An explicit name runs its site even when `enabled = false`: naming it is a deliberate
     request (e.g. to test a site before switching it on); `--all`, what cron runs, skips it.
+    Errors name the file when `profiles` came from `load_profiles`.
     """
+    path = getattr(profiles, "path", None)
     if all_ and names:
-        raise ProfileError("give site names or --all, not both")
+        raise ProfileError("give site names or --all, not both", path=path)
     if all_:
         chosen = [p for p in profiles.values() if p.enabled]
         if not chosen:
-            raise ProfileError("no enabled sites (every site has enabled = false)")
+            raise ProfileError("no enabled sites (every site has enabled = false)", path=path)
         return chosen
+    known = ", ".join(profiles) or "none"
     if not names:
-        known = ", ".join(profiles) or "none"
         raise ProfileError(f"no site given: name one or more sites, or use --all "
-                           f"(known: {known})")
+                           f"(known: {known})", path=path)
     chosen = []
     for name in dict.fromkeys(names):
         if name not in profiles:
-            known = ", ".join(profiles) or "none"
             raise ProfileError(f"unknown site {name!r}{_suggest(name, profiles)} "
-                               f"(known: {known})")
+                               f"(known: {known})", path=path)
         chosen.append(profiles[name])
     return chosen

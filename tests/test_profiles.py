@@ -3,10 +3,13 @@
 import dataclasses
 import hashlib
 import json
+import pickle
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from egovcrawl import profiles as profiles_module
 from egovcrawl.extract.hints import SiteHints
@@ -425,6 +428,20 @@ def test_in_scope_allow_then_deny():
     assert q.in_scope("https://a.example.org/x") and not q.in_scope("https://b.example.org/x")
 
 
+URL_PARTS = st.sampled_from(["http://", "https://", "ftp://", "//", "[", "]", ":", "@", "/",
+                             "?", "#", "%", "a.example.org", "127.0.0.1", "::1", "8080",
+                             "99999", "xn--", "ü", "\x00", " ", "."])
+
+
+@given(st.lists(URL_PARTS | st.text(max_size=5), max_size=12).map("".join))
+def test_scope_and_kind_never_raise(url):
+    p = SiteProfile("s", start_urls=("https://a.example.org/",),
+                    allowed_domains=("a.example.org", "127.0.0.1:8080", "[::1]:8080"),
+                    deny=(re.compile("x"),), article_allow=(re.compile("a"),))
+    assert p.in_scope(url) in (True, False)
+    assert p.url_kind(url) in ("article", None)
+
+
 def test_url_kind():
     p = SiteProfile("s", start_urls=("https://a.example.org/",),
                     article_allow=(re.compile(r"/\d{4}/\d{2}/[^/]+/$"),),
@@ -475,6 +492,15 @@ start_urls = "https://www.example.gov.cn/"
     assert len(hashes) == 1 + len(changed)
 
 
+def test_profiles_pickle():
+    for p in load_profiles(EXAMPLE).values():
+        copy = pickle.loads(pickle.dumps(p))
+        assert copy == p and copy.profile_hash == p.profile_hash
+        assert copy.hints() == p.hints()
+    p = SiteProfile("i", start_urls=("https://a.example.org/",), deny=(re.compile("x", re.I),))
+    assert pickle.loads(pickle.dumps(p)).in_scope("https://a.example.org/X") is False
+
+
 def test_as_dict_is_json_ready():
     p = SiteProfile("s", start_urls=("https://a.example.org/",), deny=(re.compile("x"),),
                     selectors={"title": "h1"})
@@ -511,6 +537,15 @@ def test_select_errors(three, names, all_, expected):
     with pytest.raises(ProfileError) as info:
         select_profiles(three, names, all_=all_)
     assert str(info.value) == expected
+
+
+def test_select_errors_name_the_loaded_file(tmp_path):
+    path = write(tmp_path, HEAD)
+    profiles = load_profiles(path)
+    assert profiles.path == str(path) and dict(profiles) == {"x": profiles["x"]}
+    with pytest.raises(ProfileError) as info:
+        select_profiles(profiles, ["y"])
+    assert str(info.value) == f"{path}: unknown site 'y' (known: x)"
 
 
 def test_select_all_with_every_site_disabled(three):
