@@ -46,6 +46,9 @@ PRINT_PATH_SUFFIX = re.compile(r"/(?:print|printer-friendly|amp)/?$", re.I)
 PRINT_PATH_PREFIX = re.compile(r"^/print(?=/)", re.I)
 SESSION_PATH = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+#: A URL `_clean` would return unchanged: lower-case http(s) host without port or user, a path
+#: without session parameters or spaces, no query or fragment (print markers checked apart).
+_PLAIN_URL = re.compile(r"https?://[a-z0-9.-]*[a-z0-9]/[^?#;\s]*\Z")
 
 # --- text normalisation and shingling: data --------------------------------------------------
 
@@ -125,6 +128,12 @@ def canonical_url(url: str, canonical: str | None = None) -> str:
 
 
 def _clean(url: str) -> str:
+    if _PLAIN_URL.match(url):
+        # most archived URLs are already canonical: no query, port, session, case or print
+        # marker to remove (about 1 us instead of 5; same result, see tests)
+        path = url[url.index("/", 8):]
+        if not PRINT_PATH_PREFIX.search(path) and not PRINT_PATH_SUFFIX.search(path):
+            return url
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
@@ -132,9 +141,9 @@ def _clean(url: str) -> str:
         port = parts.port
     except ValueError:
         port = None
-    netloc = host
+    netloc = f"[{host}]" if ":" in host else host  # IPv6 literals keep their brackets
     if port and DEFAULT_PORTS.get(scheme) != port:
-        netloc = f"{host}:{port}"
+        netloc = f"{netloc}:{port}"
     path = SESSION_PATH.sub("", parts.path) or "/"
     path = PRINT_PATH_PREFIX.sub("", path)
     path = PRINT_PATH_SUFFIX.sub("/", path) if PRINT_PATH_SUFFIX.search(path) else path

@@ -73,9 +73,33 @@ def test_index_text_bigrams():
      "https://x.gov/index.php?id=5&option=com_content"),
     ("https://x.gov/print/node/12", "https://x.gov/node/12"),
     ("https://x.gov/news?page=2", "https://x.gov/news?page=2"),
+    ("http://[::1]:8080/a", "http://[::1]:8080/a"),
+    # already-canonical URLs take a fast path: these must not
+    ("https://x.gov/2020/slug/amp", "https://x.gov/2020/slug/"),
+    ("https://x.gov/Print/a.html", "https://x.gov/a.html"),
+    ("https://x.gov./a", "https://x.gov/a"), ("https://x.gov", "https://x.gov/"),
+    ("https://user@x.gov/a", "https://x.gov/a"), ("https://x.gov:443/a", "https://x.gov/a"),
+    (" https://x.gov/a\n", "https://x.gov/a"), ("https://x.gov/a;sid=1", "https://x.gov/a"),
+    ("https://x.gov/a/b.html", "https://x.gov/a/b.html"),
 ])
 def test_canonical_url(url, canonical):
     assert dedup.canonical_url(url) == canonical
+
+
+def test_canonical_url_fast_path_agrees_with_the_full_rules(monkeypatch):
+    import random
+    import re
+
+    random.seed(7)
+    hosts = ["www.x.gov", "x.gov.", "1.2.3.4", "a-b.cn", "X.gov", "x.gov:80", "u@x.gov"]
+    segs = ["a", "b.html", "print", "amp", "Print", "AMP", "", "%E6%94%BF", "政府", "a:b",
+            "printer-friendly", "a;jsessionid=1", "x y", "?q=1", "#f"]
+    urls = [random.choice(["http://", "https://"]) + random.choice(hosts) + "/"
+            + "/".join(random.choice(segs) for _ in range(random.randint(0, 4)))
+            for _ in range(3000)]
+    fast = [dedup.canonical_url(u) for u in urls]
+    monkeypatch.setattr(dedup, "_PLAIN_URL", re.compile(r"(?!)"))  # never the fast path
+    assert fast == [dedup.canonical_url(u) for u in urls]
 
 
 def test_rel_canonical_only_within_the_site():
