@@ -142,8 +142,16 @@ VOLATILE_CLASS_RE = re.compile(
     r"(?:category|tag|format|status|type|post|author|item|entry)-.+)$",
     re.I,
 )
-#: Container words that neutralise a furniture word in the same class token
-#: ("content-sidebar-wrap" holds the content; "main-nav" does not).
+#: Links that switch the site's language (`hreflang`, `lang`, `data-lang` attributes) are never
+#: teasers: a language menu of 20+ "English Englisch" links is not a list of articles.
+LANGUAGE_LINK_ATTRS = ("hreflang", "lang", "data-lang", "data-language")
+#: class tokens of a carousel slide: a slider of "more videos/stories" is a box beside the page's
+#: own content, never the main list of a listing page.
+SLIDE_CLASS_RE = re.compile(
+    r"(?:^|\s)(?:swiper-slide|slick-slide|carousel-item|carousel-cell|owl-item|glide__slide|"
+    r"splide__slide|slide|slider-item|carousel__item|swiper__slide)(?:$|\s)",
+    re.I,
+)
 
 _DATE_RE = re.compile(
     r"(?:19|20)\d\d\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}|\b\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d\d"
@@ -415,7 +423,7 @@ def _teaser_lists(links: _Links, furniture: _FurnitureCache) -> list[_List]:
     by_sig: dict[int, list[HtmlElement]] = {}
     signature = _Signatures()
     for a, _ in links.usable:
-        if furniture(a):
+        if furniture(a) or any(a.get(attr) for attr in LANGUAGE_LINK_ATTRS):
             continue
         by_sig.setdefault(signature(a), []).append(a)
 
@@ -454,12 +462,24 @@ def _teaser_lists(links: _Links, furniture: _FurnitureCache) -> list[_List]:
             parent = item.getparent()
             key = parent.getparent() if parent is not None else None
             clusters.setdefault(key, []).append(item)
-        groups.extend(c for c in clusters.values() if len(c) >= MIN_RICH_ITEMS)
+        groups.extend(c for c in clusters.values()
+                      if len(c) >= MIN_RICH_ITEMS and not _slides(c))
 
     lists = [_evaluate(group, items) for group in groups]
     lists = [lst for lst in lists if lst.qualifies]
     lists.sort(key=lambda lst: lst.score, reverse=True)
     return lists
+
+
+def _slides(group: list[HtmlElement]) -> bool:
+    """Most items are carousel slides (the item or the element just around it)."""
+    hits = 0
+    for item in group:
+        parent = item.getparent()
+        if SLIDE_CLASS_RE.search(item.get("class") or "") or (
+                parent is not None and SLIDE_CLASS_RE.search(parent.get("class") or "")):
+            hits += 1
+    return hits * 2 > len(group)
 
 
 def _evaluate(group: list[HtmlElement], items: dict[HtmlElement, list[HtmlElement]]) -> _List:
@@ -591,14 +611,15 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
         main = lists[0]
         links = _links(doc, main)
         ratio = OUTSIDE_RATIO
-        if headline is not None and headline.element is not None and not _inside(
-            headline.element, {it.el for it in main.items}
-        ):
+        own_headline = headline is not None and headline.element is not None and not _inside(
+            headline.element, {it.el for it in main.items})
+        if own_headline:
             ratio = OUTSIDE_RATIO_WITH_HEADLINE
         limit = max(OUTSIDE_ABS, ratio * main.text_chars)
         # with text, only the comparison matters: counting may stop past the limit
         outside = _outside_chars(doc, text, lists, furniture, limit if text else None)
-        if outside <= limit and not _links_to_self(doc, links):
+        if (outside <= limit and not _links_to_self(doc, links)
+                and not (own_headline and _teaser_titled(main, headline.title))):
             return Classification("listing", links, _next_link(doc, scanned, listing=True))
     # without extracted text, the paragraphs outside any list stand in for it
     if text:
@@ -612,6 +633,16 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
     if text_chars >= ARTICLE_MIN_CHARS or (hinted and text_chars >= ARTICLE_MIN_CHARS_WITH_HINTS):
         return Classification("article", (), _next_link(doc, scanned, listing=False))
     return Classification("other")
+
+
+def _teaser_titled(main: _List, title: str) -> bool:
+    """One of the list's teasers carries the page's own headline (printed outside the list):
+    the list is a stream of "latest" items beside the article it shows, not a listing (whose
+    headline is a section name, never one of its teasers' titles)."""
+    wanted = _BLANKS_RE.sub("", title).lower()
+    if weighted_len(wanted) < MIN_TITLE_CHARS:
+        return False
+    return any(_BLANKS_RE.sub("", it.title).lower() == wanted for it in main.items if it.title)
 
 
 def _inside(el: HtmlElement, items: set[HtmlElement]) -> bool:

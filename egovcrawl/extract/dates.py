@@ -25,7 +25,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
@@ -173,6 +173,7 @@ MAX_SCORE = 5.0
 WEIGHTS = {"jsonld": 3.0, "meta": 3.0, "microdata": 2.0, "time-element": 3.0,
            "visible-text": 4.0, "url": 4.0}
 NEIGHBOUR_DAY_SHARE = 0.5
+MAX_ZONE_SECONDS = 14 * 3600  # the widest UTC offset in use
 WEAK_LABELS = ("vom", "am", "时间")
 
 
@@ -193,6 +194,9 @@ _SCRIPT_DATE_RE = re.compile(
     r"[\"'](?:" + "|".join(re.escape(k) for k in SCRIPT_PUBLISHED_KEYS) + r")[\"']\s?:\s?"
     r"[\"'](?P<v>[^\"'\\]{8,40})[\"']"
 )
+RDF_MARKER = "rdf:Description"
+_RDF_DATE_RE = re.compile(r"dc:date\s?=\s?[\"'](?P<v>[^\"'<>]{8,40})[\"']")
+_RDF_ABOUT_RE = re.compile(r"rdf:about\s?=\s?[\"']([^\"'<>\s]{1,2000})[\"']")
 _MICROFORMAT_RE = re.compile(r"(?:^|\s)(?:published|updated|dtstart|dtstamp|date)(?:$|\s)", re.I)
 _TITLE_PARTS_RE = re.compile(r"\s[|–—-]\s|\s::\s|\s»\s")
 # "Tue Jan 28 15:28:56 CET 2020" (Java's Date.toString in CMS metadata)
@@ -489,6 +493,42 @@ def _script_json(doc: Document, zone: dt.tzinfo | None) -> _Cand | None:
             if value is not None:
                 return _Cand(value, "meta", m.group(0)[:MAX_RAW_CHARS])
     return None
+
+
+def _rdf_comment(doc: Document, zone: dt.tzinfo | None) -> _Cand | None:
+    """`dc:date` of the RDF trackback block that blog engines (Movable Type, old WordPress,
+    hosted blogs) print inside an HTML comment: the entry's own metadata, but only when its
+    `rdf:about` names this page (a blog's front page carries one block per teaser)."""
+    if RDF_MARKER not in doc.source:  # one C-level search; most pages have no such block
+        return None
+    own = {_comparable_url(doc.url)} if doc.url else set()
+    canonical = doc.meta_first("og:url")
+    for link in doc.tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            canonical = link.get("href")
+            break
+    if canonical and doc.url:
+        own.add(_comparable_url(urljoin(doc.url, canonical.strip())))
+    blocks = [c for c in doc.comments if RDF_MARKER in c]
+    for comment in blocks:
+        date = _RDF_DATE_RE.search(comment)
+        about = _RDF_ABOUT_RE.search(comment)
+        if date is None:
+            continue
+        if own:
+            if about is None or _comparable_url(about.group(1)) not in own:
+                continue
+        elif len(blocks) > 1:
+            return None  # no URL to tell this page's block from the teasers'
+        value = _parse_machine(date.group(1), zone)
+        if value is not None:
+            return _Cand(value, "meta", date.group(0))
+    return None
+
+
+def _comparable_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
 
 
 def _microdata(items: list[HtmlElement], prop: str, zone: dt.tzinfo | None) -> _Cand | None:
@@ -981,8 +1021,10 @@ def _headline_element(doc: Document, headline) -> HtmlElement | None:
     """The headline's element; if title.py found it in furniture (a breadcrumb <h1>), the
     same text in a heading inside the article is the better anchor."""
     el = getattr(headline, "element", None) if headline is not None else None
-    if el is None or not is_furniture(el):
+    if el is None or (el.tag in _HEADING_TAGS and not is_furniture(el)):
         return el
+    # a headline found in a span or link (a slideshow caption, a "latest entries" box that also
+    # lists this page) or in furniture: a heading printing the same text is the article's own
     wanted = " ".join(headline.title.split()).lower()
     for tag in ("h1", "h2", "h3"):
         for other in doc.body.iter(tag):
@@ -992,29 +1034,50 @@ def _headline_element(doc: Document, headline) -> HtmlElement | None:
     return el
 
 
-def _choose(weighted: list[tuple[_Cand, float]]) -> _Cand | None:
+def _same_instant(naive: dt.datetime, aware: dt.datetime) -> bool:
+    """A printed wall-clock time that is an aware time stamp seen in some time zone: to the
+    minute, a whole quarter hour apart and at most 14 hours (23:15 printed, 04:15Z stamped)."""
+    utc = aware.astimezone(dt.UTC).replace(tzinfo=None, second=0, microsecond=0)
+    seconds = (naive.replace(second=0, microsecond=0) - utc).total_seconds()
+    return abs(seconds) <= MAX_ZONE_SECONDS and seconds % 900 == 0
+
+
+def _choose(weighted: list[tuple[_Cand, float]],
+            printed: frozenset[dt.date] = frozenset()) -> _Cand | None:
     """The day most sources agree on; within it, the earliest source in the cascade.
 
     A machine time stamp near midnight and the printed date may differ by a day (UTC vs the
-    site's zone), so aware time stamps also lend some weight to the neighbouring days.
+    site's zone), so aware time stamps also lend some weight to the neighbouring days; an
+    aware stamp that is the very instant of a time the page prints in its own zone (`04:15Z`
+    for `11:15 PM`) votes for the printed day: the site's calendar decides, as its readers see
+    it. Days tied in support go to one the page prints near its headline (`printed`), then to
+    the earliest source.
     """
     if not weighted:
         return None
+    local = [c.value for c, _ in weighted
+             if isinstance(c.value, dt.datetime) and c.value.tzinfo is None]
     support: dict[dt.date, float] = {}
     for cand, weight in weighted:
         day = cand.day
+        if local and isinstance(cand.value, dt.datetime) and cand.value.tzinfo is not None:
+            for wall in local:
+                if wall.date() != day and _same_instant(wall, cand.value):
+                    day = wall.date()
+                    break
         support[day] = support.get(day, 0.0) + weight
         if isinstance(cand.value, dt.datetime) and cand.value.tzinfo is not None:
             for delta in (-1, 1):
                 other = day + dt.timedelta(days=delta)
                 support[other] = support.get(other, 0.0) + weight * NEIGHBOUR_DAY_SHARE
-    ranked = sorted(support.items(), key=lambda kv: -kv[1])
-    best_support = ranked[0][1]
-    # ties: the day of the earliest candidate in the cascade
-    for cand, _ in weighted:
-        if support.get(cand.day, 0.0) >= best_support - 1e-9:
+    best_support = max(support.get(cand.day, 0.0) for cand, _ in weighted)
+    # (a stamp that voted for a printed day is never returned for it: the printed date is)
+    tied = [cand for cand, _ in weighted if support.get(cand.day, 0.0) >= best_support - 1e-9]
+    # ties: a day the page prints, else the day of the earliest candidate in the cascade
+    for cand in tied:
+        if cand.day in printed:
             return cand
-    return None
+    return tied[0] if tied else None
 
 
 def extract_dates(doc: Document, headline) -> tuple[DateInfo | None, DateInfo | None]:
@@ -1025,7 +1088,7 @@ def extract_dates(doc: Document, headline) -> tuple[DateInfo | None, DateInfo | 
     headline_el = _headline_element(doc, headline)
 
     ld_pub, ld_mod = _jsonld(doc, zone)
-    meta_pub = _meta(doc, PUBLISHED_META, zone)
+    meta_pub = _meta(doc, PUBLISHED_META, zone) or _rdf_comment(doc, zone)
     items = _ITEMPROP_XPATH(doc.body)
     micro_pub = _microdata(items, "datePublished", zone)
     meta_mod = _meta(doc, MODIFIED_META, zone) or _microdata(items, "dateModified", zone)
@@ -1047,7 +1110,15 @@ def extract_dates(doc: Document, headline) -> tuple[DateInfo | None, DateInfo | 
         script = _script_json(doc, zone)  # last resort: metadata rendered by JavaScript
         if script is not None:
             weighted.append((script, WEIGHTS["meta"]))
-    published = _choose(weighted)
+    printed = frozenset(s.cand.day for s in (vis.updated, vis.time_updated, vis.published,
+                                             vis.time_published) if s is not None)
+    published = _choose(weighted, printed)
+    if (published is not None and published.source == "meta" and vis.updated is not None
+            and published.day > vis.updated.cand.day
+            and all(c.day != published.day for c, _ in weighted if c.source != "meta")):
+        # publication metadata later than the page's own printed `Stand:`/`Updated:` is the
+        # CMS's render or edit time (a generic `<meta name=date>`), not the publication
+        published = vis.updated.cand
     if published is None and vis.updated is not None:
         # `Stand: 03.07.2024` / `Updated: …` is the only date the page prints: on news and
         # government pages that is the date of the text as published.

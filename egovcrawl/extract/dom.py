@@ -208,6 +208,27 @@ def parse_html(text: str) -> HtmlElement:
     return root
 
 
+#: Comments read per page, and characters of each: bounds hostile pages (comments are only
+#: searched for metadata some CMSs print inside them, e.g. an RDF trackback block).
+MAX_COMMENTS = 500
+MAX_COMMENT_CHARS = 5000
+
+
+def html_comments(text: str) -> tuple[str, ...]:
+    """The `<!-- ... -->` comments of an HTML text, in order. The parser drops comments (no
+    field reads them as text), so the few rules that read metadata hidden in them get them here,
+    from the source text, with a C-level `find` per comment (linear, no regex over the page)."""
+    out: list[str] = []
+    pos = text.find("<!--")
+    while pos >= 0 and len(out) < MAX_COMMENTS:
+        end = text.find("-->", pos + 4)
+        if end < 0:
+            break
+        out.append(text[pos + 4:min(end, pos + 4 + MAX_COMMENT_CHARS)])
+        pos = text.find("<!--", end + 3)
+    return tuple(out)
+
+
 def _lang_code(value: str | None) -> str | None:
     if not value:
         return None
@@ -223,11 +244,18 @@ class Document:
     url: str
     encoding: str = "utf-8"
     hints: SiteHints = field(default=DEFAULT_HINTS)
+    #: the decoded HTML the tree was parsed from ("" when unknown): only for `comments`
+    source: str = field(default="", repr=False)
 
     @classmethod
     def from_text(cls, text: str, url: str, *, encoding: str = "utf-8",
                   hints: SiteHints | None = None) -> Document:
-        return cls(parse_html(text), url, encoding, hints or DEFAULT_HINTS)
+        return cls(parse_html(text), url, encoding, hints or DEFAULT_HINTS, text)
+
+    @cached_property
+    def comments(self) -> tuple[str, ...]:
+        """The page's HTML comments (the parsed tree has none), from `source`."""
+        return html_comments(self.source)
 
     @cached_property
     def head(self) -> HtmlElement | None:

@@ -63,7 +63,7 @@ def extract_page(
     else:
         raise ExtractionError(f"{url}: body must be bytes or str, not {type(body).__name__}")
 
-    doc = Document(parse_html(html_text), url, used, hints)
+    doc = Document(parse_html(html_text), url, used, hints, html_text)
     headline = _selected(doc, "title", title.parse_title_text) or title.extract_title(doc)
 
     if "text" in hints.selectors:

@@ -301,3 +301,56 @@ def test_read_more_followed_by_a_screen_reader_title_after_a_space():
     assert _read_more_rest("Read more Shenzhen moves services online") == (
         "Shenzhen moves services online")
     assert _read_more_rest("More than 100 cities join the platform") is None
+
+
+# --- article pages with long link lists beside them (not listings) ---------------------------
+
+SHORT_NOTICE = ("The district office will be closed on Friday for maintenance of its online "
+                "services. Applications can still be filed through the national portal, and the "
+                "help desk answers questions by phone.")
+
+
+def _article_with_box(box: str) -> str:
+    return f"""<html><head><title>Office closed on Friday - City of Example</title></head><body>
+    <main><h1>Office closed on Friday</h1><p>{SHORT_NOTICE}</p></main>{box}</body></html>"""
+
+
+def test_language_switcher_is_not_a_teaser_list():
+    langs = ["Albanian Shqip", "Amharic Amarigna", "Arabic Alarabiya", "Bengali Bangla",
+             "Bosnian Bosanski", "Bulgarian Balgarski", "Croatian Hrvatski", "English English",
+             "French Francais"]
+    box = "<div id='languageSection'><ul>" + "".join(
+        f"<li><a href='/{n[:2].lower()}/topics/s-{i}' data-lang='{n[:2].lower()}'>{n}</a></li>"
+        for i, n in enumerate(langs)) + "</ul></div>"
+    html = _article_with_box(box)
+    assert run(html, "https://news.example.org/en/office-closed/a-123").page_kind == "article"
+    # the same links without language attributes are a list of bare links: a listing
+    bare = html.replace(" data-lang=", " data-x=")
+    assert run(bare, "https://news.example.org/en/office-closed/a-123").page_kind == "listing"
+
+
+def test_carousel_of_more_videos_is_not_a_listing():
+    slides = "".join(
+        f"<div class='col swiper-slide'><a href='/video/{i}/episode-{i}'>"
+        f"<span>44 min</span>Episode {i}: how the city digitises its services</a></div>"
+        for i in range(12))
+    box = f"<div class='grid swiper-gridlist'><div class='row swiper-wrapper'>{slides}</div></div>"
+    html = _article_with_box(box)
+    assert run(html, "https://media.example.org/video/99/office-closed").page_kind == "article"
+    plain = html.replace("swiper-slide", "grid-cell")
+    assert run(plain, "https://media.example.org/video/99/office-closed").page_kind == "listing"
+
+
+def test_stream_that_also_lists_the_shown_article_is_not_a_listing():
+    """An aggregator's story page: the article, then the stream it comes from, which also holds
+    this very story (linking to its original publisher, not to this page)."""
+    titles = ["Office closed on Friday"] + [f"Council approves digital budget plan {i}"
+                                            for i in range(8)]
+    rows = "".join(
+        f"<div class='news-list-row'><span>16:{i:02d}</span><a href='https://source{i}.example"
+        f".net/story/{i}'>{t}</a><p>{SHORT_NOTICE[:80]}</p></div>" for i, t in enumerate(titles))
+    html = f"""<html><body><div class='story'><h2>Office closed on Friday</h2>
+    <p>{SHORT_NOTICE}</p></div><div class='news-list-table'>{rows}</div></body></html>"""
+    assert run(html, "https://agg.example.org/story/123").page_kind == "article"
+    section = html.replace("<h2>Office closed on Friday</h2>", "<h2>Latest news</h2>")
+    assert run(section, "https://agg.example.org/story/123").page_kind == "listing"

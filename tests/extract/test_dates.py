@@ -6,7 +6,7 @@ import pytest
 from egovcrawl.extract.dates import extract_dates, parse_date
 from egovcrawl.extract.dom import Document
 from egovcrawl.extract.hints import SiteHints
-from egovcrawl.extract.title import extract_title
+from egovcrawl.extract.title import Headline, extract_title
 
 D = dt.date
 
@@ -362,3 +362,77 @@ def test_document_date_beats_web_posting_date_in_disclosure_tables():
     <div><p>特此通告。</p><p>某省人民政府</p><p>2022年1月27日</p></div></body></html>"""
     published, _ = _dates(html, url="https://www.example.gov.cn/zhengce/content_5670000.htm")
     assert published.day == D(2022, 1, 27)
+
+
+RDF = """<!--
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns:dc="http://purl.org/dc/elements/1.1/">
+<rdf:Description rdf:about="{about}" dc:title="{title}" dc:date="{date}" />
+</rdf:RDF>
+-->"""
+
+
+def test_rdf_trackback_block_in_a_comment_dates_its_own_entry():
+    url = "https://blog.example.org/entry/5d8c31a6"
+    entry = RDF.format(about=url, title="Hiking report", date="2020-07-03T17:16:22+09:00")
+    html = f"""<html><body><h3>Hiking report</h3><div class="entry-body">
+    <p>We climbed the mountain in the rain.</p>{entry}</div></body></html>"""
+    published, _ = _dates(html, url)
+    assert published.source == "meta" and published.day == D(2020, 7, 3)
+    assert published.raw == 'dc:date="2020-07-03T17:16:22+09:00"'
+    # a blog's front page: one block per teaser, none of them about this page
+    teasers = "".join(RDF.format(about=f"https://blog.example.org/entry/{i}", title=f"Post {i}",
+                                 date=f"2020-07-0{i}T10:00:00+09:00") for i in range(1, 4))
+    front = f"<html><body><h1>My blog</h1><p>Posts.</p>{teasers}</body></html>"
+    assert _dates(front, "https://blog.example.org/") == (None, None)
+
+
+def test_headline_caught_in_a_slideshow_caption_is_anchored_at_the_heading():
+    """title.py may find the headline's text first in a teaser caption that repeats it; the date
+    is read beside the heading that prints the same text, not beside the caption."""
+    title = "Sale winners (2020/7/11-12, 18 horses)"
+    html = f"""<html><head><title>{title} - Horse market news</title></head><body>
+    <div class="entry"><h3><a href="/e/1">{title}</a></h3>
+    <div class="entry-top-info"><span class="entry-top-info-time">2020年07月12日</span></div>
+    <div class="entry-body">{"Winners of the weekend races were sold at auction. " * 5}</div></div>
+    <ul class="slides"><li><a href="/e/1"><span class="caption">{title}</span></a></li></ul>
+    </body></html>"""
+    doc = Document.from_text(html, "https://blog.example.org/e/1")
+    caption = doc.tree.find(".//span[@class='caption']")
+    published, _ = extract_dates(doc, Headline(title, None, caption))
+    assert published.day == D(2020, 7, 12)
+
+
+def test_generic_meta_date_after_the_printed_stand_is_not_the_publication():
+    html = """<html><head><meta name="date" content="2020-04-29T11:52:23"></head><body>
+    <h1>Data of arms maker leaked</h1><p class="text"><span class="stand">Stand: 28.04.2020
+    18:00 Uhr</span></p><p>Internal documents were found on the internet.</p></body></html>"""
+    published, _ = _dates(html, "https://news.example.de/investigativ/leak-101.html")
+    assert published.day == D(2020, 4, 28) and published.source == "visible-text"
+    # a meta date before the Stand stays the publication date
+    earlier = html.replace("2020-04-29T11:52:23", "2020-04-27T09:00:00")
+    assert _dates(earlier, "https://news.example.de/investigativ/leak-101.html")[0].day == D(
+        2020, 4, 27)
+
+
+def test_tied_metadata_days_go_to_the_day_the_page_prints():
+    html = """<html><head><meta name="DC.Date" content="2023-11-07T07:30+01:00">
+    <script type="application/ld+json">{"@type":"NewsArticle","headline":"Arms for Russia",
+    "datePublished":"2023-11-06T18:19+01:00","dateModified":"2023-11-07T10:14+01:00"}</script>
+    </head><body><h1>Arms for Russia</h1><p class="stand">Stand: 07.11.2023, 07:30 Uhr</p>
+    <p>Since the beginning of the war, German parts have been found.</p></body></html>"""
+    published, _ = _dates(html, "https://news.example.de/arms-100.html")
+    assert published.day == D(2023, 11, 7)
+
+
+def test_utc_stamp_of_the_printed_local_time_keeps_the_printed_day():
+    """`23:59:50Z` and the printed `2020/12/25 01:59` (UTC+2) are one instant: the site's
+    calendar day, as printed, is the publication day."""
+    html = """<html><head><meta property="article:published_time"
+    content="2020-12-24T23:59:50+00:00"></head><body><h1>Minister thanks health workers</h1>
+    <p class="meta">2020/12/25 - 01:59</p><p>The minister thanked the staff.</p></body></html>"""
+    published, _ = _dates(html, "https://news.example.org/2020/item")
+    assert published.day == D(2020, 12, 25)
+    # without the printed time the stamp's own day stands
+    bare = html.replace("2020/12/25 - 01:59", "")
+    assert _dates(bare, "https://news.example.org/2020/item")[0].day == D(2020, 12, 24)
