@@ -94,6 +94,9 @@ class ExtractionPool:
             self.close()
             self.start()
             return CrawlExtract(None, "extraction worker died")
+        except Exception as exc:  # never lose the fetch: the pipeline extracts it again
+            logger.exception("extraction worker failed on %s", url)
+            return CrawlExtract(None, f"extraction worker: {type(exc).__name__}: {exc}")
 
     def close(self) -> None:
         if self._executor is not None:

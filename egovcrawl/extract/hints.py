@@ -39,5 +39,9 @@ class SiteHints:
             )
         object.__setattr__(self, "selectors", MappingProxyType(dict(self.selectors)))
 
+    def __reduce__(self) -> tuple[type[SiteHints], tuple[object, ...]]:
+        # picklable for the extraction worker process (a mappingproxy is not)
+        return (SiteHints, (self.date_order, self.language, self.timezone, dict(self.selectors)))
+
 
 DEFAULT_HINTS = SiteHints()
