@@ -25,6 +25,29 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+
+# egovcrawl.middlewares: retries wait (Retry-After or exponential backoff) and a per-site
+# circuit breaker. The breaker sits before robots.txt (100) so an open site costs no robots
+# fetch, and before the retry slot, so it sees each request's final outcome after its retries.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "egovcrawl.middlewares.BackoffRetryMiddleware": 550,
+    "egovcrawl.middlewares.CircuitBreakerMiddleware": 90,
+}
+# Backoff before retry n (1, 2, ...): min(MAX, BASE * 2**(n-1)) seconds, the upper half of it
+# random (jitter). Used when the response gives no usable Retry-After and for network errors.
+EGOVCRAWL_BACKOFF_BASE = 1.0
+EGOVCRAWL_BACKOFF_MAX = 60.0
+# A 429/503 Retry-After (seconds or HTTP-date) is waited for, and the site's other requests
+# wait with it, up to this many seconds; a longer one is not retried: the response is final.
+EGOVCRAWL_RETRY_AFTER_MAX = 120.0
+# Per site (the profile name, else host:port): after this many consecutive failures (final
+# 5xx/408/429 responses, network errors after retries) the site's remaining requests are
+# skipped for the rest of the crawl; any other response resets the count. 0 switches it off.
+EGOVCRAWL_BREAKER_ENABLED = True
+EGOVCRAWL_BREAKER_THRESHOLD = 10
+# A site that asks for a Retry-After above EGOVCRAWL_RETRY_AFTER_MAX is left alone at once.
+EGOVCRAWL_BREAKER_ON_LONG_RETRY_AFTER = True
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
