@@ -155,6 +155,7 @@ SHORT_LINE_CHARS = 40  # a text node this short that starts with the date is a l
 TITLE_PROBE_CHARS = 24  # characters of the title searched for in the text
 TEASER_LEVELS = 5  # how far up a date's teaser container may be
 TEASER_LINK_CHARS = 25  # a link this long in it is another article's title
+TEASER_CARD_CHARS = 30  # a link around the date holding this much text is a teaser card
 
 # Scoring of printed dates and <time> elements (tuned on eval-dev; see the module docstring).
 # Distance from the headline in characters of text -> score; the first row is "right there".
@@ -174,6 +175,8 @@ WEIGHTS = {"jsonld": 3.0, "meta": 3.0, "microdata": 2.0, "time-element": 3.0,
            "visible-text": 4.0, "url": 4.0}
 NEIGHBOUR_DAY_SHARE = 0.5
 MAX_ZONE_SECONDS = 14 * 3600  # the widest UTC offset in use
+SELF_TEASER_SCORE = MIN_SCORE  # a date in a teaser of this very page (a weak vote)
+SELF_TEASER_MAX_LINKS = 8  # links one teaser or "about this post" line may hold
 WEAK_LABELS = ("vom", "am", "时间")
 
 
@@ -501,14 +504,7 @@ def _rdf_comment(doc: Document, zone: dt.tzinfo | None) -> _Cand | None:
     `rdf:about` names this page (a blog's front page carries one block per teaser)."""
     if RDF_MARKER not in doc.source:  # one C-level search; most pages have no such block
         return None
-    own = {_comparable_url(doc.url)} if doc.url else set()
-    canonical = doc.meta_first("og:url")
-    for link in doc.tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            canonical = link.get("href")
-            break
-    if canonical and doc.url:
-        own.add(_comparable_url(urljoin(doc.url, canonical.strip())))
+    own = _own_urls(doc)
     blocks = [c for c in doc.comments if RDF_MARKER in c]
     for comment in blocks:
         date = _RDF_DATE_RE.search(comment)
@@ -524,6 +520,38 @@ def _rdf_comment(doc: Document, zone: dt.tzinfo | None) -> _Cand | None:
         if value is not None:
             return _Cand(value, "meta", date.group(0))
     return None
+
+
+def _own_urls(doc: Document) -> set[str]:
+    """The page's URL and its canonical URL, comparable (no scheme, www, trailing slash)."""
+    if not doc.url:
+        return set()
+    own = {_comparable_url(doc.url)}
+    for link in doc.tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            own.add(_comparable_url(urljoin(doc.url, link.get("href").strip())))
+            break
+    return own
+
+
+def _self_teaser(el: HtmlElement, own: set[str], base: str) -> bool:
+    """The date sits in a teaser (a link, a list item, a teaser box) that links to this page."""
+    node: HtmlElement | None = el
+    for _ in range(TEASER_LEVELS + 2):
+        if node is None or node.tag in ("body", "html", "main", "article"):
+            return False
+        href = node.get("href") if node.tag == "a" else None
+        if href:
+            return _comparable_url(urljoin(base, href.strip())) in own
+        cls = f"{node.get('class', '')} {node.get('id', '')}"
+        if node.tag in ("li", "p", "dd", "td") or (cls.strip() and _TEASER_RE.search(cls)):
+            links = [a.get("href") for a in node.iter("a") if a.get("href")]
+            if len(links) > SELF_TEASER_MAX_LINKS:
+                return False  # a menu or a whole sidebar, not one teaser
+            if links:
+                return any(_comparable_url(urljoin(base, h.strip())) in own for h in links)
+        node = node.getparent()
+    return False
 
 
 def _comparable_url(url: str) -> str:
@@ -680,6 +708,9 @@ def _is_teaser(el: HtmlElement, headline_el: HtmlElement | None) -> bool:
             return False
         if headline_el is not None and (node is headline_el or _contains(node, headline_el)):
             return False
+        if tag == "a" and node.get("href") and len(" ".join(
+                node.text_content()[:TEASER_LINK_CHARS * 8].split())) >= TEASER_CARD_CHARS:
+            return True  # a whole teaser card (date, title, image) wrapped in one link
         cls = f"{node.get('class', '')} {node.get('id', '')}"
         if tag == "li" or (cls.strip() and _TEASER_RE.search(cls)):
             for a in node.iter("a"):
@@ -777,6 +808,8 @@ def _furniture_apart(el: HtmlElement, headline_el: HtmlElement | None,
     while node is not None:
         if headline_el is not None and (node is headline_el or _contains(node, headline_el)):
             return False
+        if node.tag == "main" or node.get("role") == "main":
+            return False  # a "navigation-wrapper" class around <main> is page layout
         if is_self_furniture(node) and not _DATE_CLASS_RE.search(
                 f"{node.get('class', '')} {node.get('id', '')}"):
             container = _article_of_part(node, above)
@@ -880,13 +913,19 @@ def _visible(doc: Document, headline_el: HtmlElement | None, title: str | None,
     result = _Visible(text_chars=len(joined))
     # a headline found by its text (no element): the rest of the page was read to find it
     seen = result.seen
+    own: set[str] | None = None  # the page's own URLs, read when a teaser date needs them
     for found in _iter_dates(joined[:_near_end(text)], order, hinted, zone, undecided=seen):
         seen.add(found.value.date() if isinstance(found.value, dt.datetime) else found.value)
         el = text.owner_at(found.start)
         label = _label(joined, found.start, found.end, text.h_start)
         scored = _score(text, el, found.start, found.end, label, headline_el)
         if scored is None:
-            continue
+            if own is None:
+                own = _own_urls(doc)
+            if not own or not _self_teaser(el, own, doc.url):
+                continue
+            # a "latest" box that also lists this very page: its teaser's date is this page's
+            scored = (SELF_TEASER_SCORE, _position_score(text, found.start, found.end)[1])
         raw = _with_label(joined, found) if label else joined[found.start:found.end].strip()
         item = _Scored(_Cand(found.value, "visible-text", raw), *scored)
         if label == "updated":

@@ -436,3 +436,35 @@ def test_utc_stamp_of_the_printed_local_time_keeps_the_printed_day():
     # without the printed time the stamp's own day stands
     bare = html.replace("2020/12/25 - 01:59", "")
     assert _dates(bare, "https://news.example.org/2020/item")[0].day == D(2020, 12, 24)
+
+
+def test_a_latest_box_teaser_of_this_very_page_dates_it():
+    """The page prints no date of its own, but its "latest articles" box also lists it: that
+    teaser's date is this page's. The other teasers' dates stay traps."""
+    teasers = "".join(
+        f"""<div class="views-row"><a href="/{slug}"><div class="teaser">
+        <div class="authored">{day}.11.2021</div><h2>{title}</h2></div></a></div>"""
+        for slug, day, title in (
+            ("refugees-at-the-border", "12", "Refugees at the border: act now"),
+            ("respect-human-rights", "10", "Respect human rights"),
+            ("counselling-works", "09", "Counselling works, funding is missing")))
+    html = f"""<html lang="de"><body><article><h1>Respect human rights</h1>
+    <p>An appeal to the federal government to put human rights first.</p>
+    <div class="marginal"><h3>Latest articles</h3>{teasers}</div></article></body></html>"""
+    published, _ = _dates(html, "https://www.charity.example.org/respect-human-rights")
+    assert published.day == D(2021, 11, 10) and published.raw == "10.11.2021"
+    assert _dates(html, "https://www.charity.example.org/some-other-page") == (None, None)
+
+
+def test_a_navigation_wrapper_around_main_is_layout():
+    html = """<html><body><div class="grid left-navigation-wrapper--margin">
+    <nav><a href="/a">Section A</a></nav><main class="main">
+    <p>The association elected its new president at the delegates' assembly.</p>
+    <div class="eventbox"><span>Erschienen am:</span><h2>13.10.2021</h2></div>
+    </main></div></body></html>"""
+    published, _ = _dates(html, "https://www.charity.example.de/presse/president-elected")
+    assert published.day == D(2021, 10, 13)
+    # the same line in a real sidebar beside <main> stays furniture
+    aside = html.replace('<div class="eventbox">', '</main><aside class="sidebar"><div>').replace(
+        "</h2></div>\n    </main>", "</h2></div></aside>")
+    assert _dates(aside, "https://www.charity.example.de/presse/president-elected")[0] is None
