@@ -92,7 +92,7 @@ import threading
 import time
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -645,8 +645,6 @@ class Site:
 
 
 def _no_fault(route: Route) -> Route:
-    from dataclasses import replace
-
     return replace(route, fault=None)
 
 

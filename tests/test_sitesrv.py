@@ -253,6 +253,10 @@ file = "page.html"
 fault = "truncate"
 [routes."/gone"]
 status = 410
+[routes."/slow"]
+file = "page.html"
+fault = "slow"
+delay = 0.01
 """, encoding="utf-8")
     return site
 
@@ -268,9 +272,11 @@ def test_faults(tiny_site: Path) -> None:
         with pytest.raises(http.client.IncompleteRead):
             fetch(base + "/cut")
         assert fetch(base + "/gone")[0] == 410
+        slow = fetch(base + "/slow")  # headers, a pause, half the body, a pause, the rest
+        assert (slow[0], slow[2]) == (200, (tiny_site / "page.html").read_bytes())
         assert fetch(base + "/")[2] == f"<p>home {base}</p>".encode()
         # a reset is logged with status 0: no status line was ever sent
-        assert [r.status for r in srv.requests] == [503, 500, 500, 200, 0, 200, 410, 200]
+        assert [r.status for r in srv.requests] == [503, 500, 500, 200, 0, 200, 410, 200, 200]
 
 
 def test_edits_between_requests_are_served(tiny_site: Path) -> None:
@@ -296,6 +302,17 @@ def test_bad_site_config_fails_at_construction(tmp_path: Path, toml: str, messag
     (tmp_path / "_site.toml").write_text(toml, encoding="utf-8")
     with pytest.raises(SiteConfigError, match=re.escape(message)):
         SiteServer({"bad": tmp_path})
+
+
+def test_server_refuses_missing_sites_and_unknown_names(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        SiteServer({"x": tmp_path / "nowhere"})
+    with pytest.raises(ValueError, match="at least one site"):
+        SiteServer({})
+    with SiteServer({"one": tmp_path}) as srv, pytest.raises(KeyError, match="no site 'two'"):
+        srv.base_url("two")
+    with pytest.raises(RuntimeError, match="start"):
+        srv.base_url("one")  # stopped
 
 
 def test_template_naming_an_unserved_site_is_a_500(tmp_path: Path) -> None:
