@@ -49,8 +49,9 @@ def validate(page: Page) -> str | None:
 
 
 #: Media types read as web pages; so is a response without a Content-Type.
-PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/xml",
-                        "application/xml"})
+PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+#: XML media types: pages only when the document is (X)HTML.
+XML_TYPES = frozenset({"text/xml", "application/xml"})
 #: Types servers send when they do not know (or force a download): the bytes decide.
 GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream",
                            "application/unknown", "application/x-unknown",
@@ -63,11 +64,17 @@ _HTML_START = (b"<!doctype", b"<html", b"<head", b"<body", b"<?xml", b"<!--", b"
 def non_html_reason(rec: FetchRecord) -> str | None:
     """Why a response is clearly not a web page (PDF, image, archive...), or None.
 
-    HTML, XHTML, XML (feeds, sitemaps), plain text and a missing Content-Type are pages; a
-    generic type (`application/octet-stream`) is a page when the body starts like markup.
+    HTML, XHTML, plain text and a missing Content-Type are pages; XML is a page only when it is
+    XHTML (sitemaps and feeds are not); a generic type (`application/octet-stream`) is a page
+    when the body starts like markup.
     """
     ctype = rec.content_type
-    if not ctype or ctype in PAGE_TYPES or "html" in ctype or ctype.endswith("+xml"):
+    if ctype in XML_TYPES or (ctype and ctype.endswith("+xml") and "html" not in ctype):
+        # XHTML served as XML is a page; a sitemap, RSS or Atom feed is discovery, not content
+        if b"<html" in rec.body[:2048].lower():
+            return None
+        return f"non-HTML content: {ctype}"
+    if not ctype or ctype in PAGE_TYPES or "html" in ctype:
         return None
     if ctype in GENERIC_TYPES:
         head = rec.body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()

@@ -145,8 +145,12 @@ def test_a_pending_304_is_finished_after_a_crash(archive):
      "non-HTML content: application/octet-stream"),
     ("application/octet-stream", b"\xef\xbb\xbf  <!DOCTYPE html><html>", None),
     ("text/html", b"<p>", None), ("application/xhtml+xml", b"<p>", None),
-    ("text/plain", b"hello", None), (None, b"<p>", None), ("application/rss+xml", b"<rss>", None),
-    ("text/xml", b"<x/>", None), ("TEXT/HTML; charset=GBK", b"<p>", None),
+    ("text/plain", b"hello", None), (None, b"<p>", None),
+    # sitemaps and feeds are discovery documents, not pages; XHTML served as XML is a page
+    ("application/rss+xml", b"<rss>", "non-HTML content: application/rss+xml"),
+    ("text/xml", b"<urlset/>", "non-HTML content: text/xml"),
+    ("application/xml", b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">',
+     None), ("TEXT/HTML; charset=GBK", b"<p>", None),
 ])
 def test_non_html_reason(ctype, body, reason):
     assert non_html_reason(rec(URL, ctype=ctype, body=body)) == reason
