@@ -513,7 +513,8 @@ _DEFAULTS = _default_values()
 # --- the file ----------------------------------------------------------------------------------
 
 _PLACEHOLDER_RE = re.compile(r"\$\$\{|\$\{([^}]*)\}?")
-_VAR_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Placeholder names: environment-style names and site names (`${egov-research}` in the demo).
+_VAR_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 def _expand(value: Any, variables: Mapping[str, str], key: str) -> Any:
