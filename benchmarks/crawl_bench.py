@@ -48,9 +48,17 @@ _WORDS = _REAL_WORDS.split()
 # near-duplicate detector (a 60-word vocabulary makes every page look like every other)
 _WORDS += ["".join(_rng.choice("bcdfghklmnprstvz") + _rng.choice("aeiou")
                    for _ in range(_rng.randint(2, 4))) for _ in range(4000)]
-_PARAS = [" ".join(_rng.choice(_WORDS) for _ in range(_rng.randint(60, 120))).capitalize() + "."
+# function words at their usual share, so the text reads as English to language detection
+_STOP = "the of and to in a for is on that with by as at from will be this are it".split()
+_PARAS = [" ".join(_rng.choice(_STOP) if _rng.random() < 0.4 else _rng.choice(_WORDS)
+                   for _ in range(_rng.randint(60, 120))).capitalize() + "."
           for _ in range(2000)]
-_NAV = "".join(f'<li><a href="/section/{i}/">Section {i}</a></li>' for i in range(12))
+# the weight of a real portal page around its text: a mega-menu, inline scripts and styles
+_NAV = "".join(f'<li class="menu-item"><a href="/section/{i // 12}/{i}/">Section {i // 12}.{i}'
+               f'</a></li>' for i in range(144))
+_HEAD = ("<style>" + "".join(f".c{i}{{margin:{i}px;padding:{i % 7}px;color:#{i:06x}}}"
+                             for i in range(150)) + "</style><script>var cfg = {"
+         + ",".join(f'"k{i}": "{_rng.random():.12f}"' for i in range(250)) + "};</script>")
 _FOOT = ("<footer><p>© 2024 Example Ministry of Digital Affairs · All rights reserved</p>"
          "<p><a href='/imprint'>Imprint</a> · <a href='/privacy'>Privacy</a></p></footer>")
 
@@ -60,7 +68,7 @@ def article(i: int) -> bytes:
     paras = "".join(f"<p>{_PARAS[r.randrange(len(_PARAS))]}</p>" for _ in range(12))
     day = dt_str(i)
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>Digital service {i} launched - Example Ministry</title></head><body>"
+            f"<title>Digital service {i} launched - Example Ministry</title>{_HEAD}</head><body>"
             f"<header><div class='date'>Wednesday, 3.07.2024</div><nav><ul>{_NAV}</ul></nav>"
             f"</header><main><article><h1>Digital service {i} launched for residents</h1>"
             f"<p class='meta'>Published: {day} · Views: {i % 997}</p>"
@@ -84,7 +92,7 @@ def listing(n: int, pages: int) -> bytes:
     last = (pages - 1) // PER_LISTING
     nxt = f"<a rel='next' href='/list/{n + 1}.html'>Next</a>" if n < last else ""
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>News - page {n + 1}"
-            f"</title></head><body><header><nav><ul>{_NAV}</ul></nav></header><main>"
+            f"</title>{_HEAD}</head><body><header><nav><ul>{_NAV}</ul></nav></header><main>"
             f"<h1>News</h1><ul class='news'>{items}</ul><div class='pagination'>{nxt}</div>"
             f"</main>{_FOOT}</body></html>").encode()
 

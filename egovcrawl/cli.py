@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -59,72 +58,74 @@ def extract(path: Path, url: str | None, http_encoding: str | None, date_order: 
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the extracted records as JSON lines.")
-def demo(as_json: bool) -> None:
-    """Extract the bundled sample e-government pages and summarise what was found.
+@click.option("--db", default="data/demo.db", show_default=True,
+              help="Where to build the demo archive (rebuilt on every run).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def demo(db: str, as_json: bool) -> None:
+    """Crawl the bundled sample sites over loopback into SQLite and summarise the archive.
 
-    The samples reproduce the traps of real sites: a header widget with today's date, a site-wide
-    visitor counter, a re-published article with its source, a GBK page declaring gb2312, and
-    copyright footers with theme credits and ICP numbers.
+    Three sites are served on 127.0.0.1 (a Joomla-style research portal, a WordPress
+    re-publisher, a GBK gov.cn-style portal) with the traps of real sites: today's date in a
+    header widget, a site-wide visitor counter, re-published articles, robots.txt, sitemaps,
+    a feed, pagination, an endless calendar, a PDF, a 404, duplicate URLs. The real spider and
+    pipelines crawl them into --db; then articles per site are listed with their date, views and
+    copyright holder, and sample searches are run. No internet needed.
 
     \b
     Example:
         egovcrawl demo
+        sqlite-utils tables data/demo.db --counts
     """
-    from egovcrawl.extract import extract_page
+    from egovcrawl.demo import run_demo
 
-    samples = resources.files("egovcrawl") / "samples"
-    manifest = json.loads((samples / "samples.json").read_text(encoding="utf-8"))
-    for entry in manifest:
-        body = (samples / entry["file"]).read_bytes()
-        page = extract_page(body, entry["url"], encoding=entry["http_encoding"])
-        if as_json:
-            click.echo(json.dumps(page.to_dict(), ensure_ascii=False))
-            continue
-        click.secho(f"\n{entry['file']}", bold=True)
-        click.echo(f"  {entry['about']}")
-        for label, value in _summary(page):
-            click.echo(f"  {label:<13} {value}")
+    result = run_demo(db)
+    if as_json:
+        click.echo(json.dumps(vars(result), ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_demo(result)
+    sys.exit(result.exit_code)
 
 
-def _summary(page) -> list[tuple[str, str]]:
-    def date(d) -> str:
-        return f"{d.iso()}  ({d.source}: {d.raw!r})" if d else "-"
-
-    rows = [
-        ("kind", page.page_kind),
-        ("title", page.title or "-"),
-        ("country", page.country or "-"),
-        ("language", f"{page.language or '-'}  (decoded as {page.encoding})"),
-        ("published", date(page.published)),
-        ("updated", date(page.updated)),
-        ("views", "-" if page.views is None else str(page.views)),
-    ]
-    if page.site_counter:
-        c = page.site_counter
-        rows.append(("site counter", f"today={c.today} yesterday={c.yesterday} total={c.total}"))
-    if page.copyright:
-        c = page.copyright
-        rows.append(("copyright", f"holder={c.holder!r} year={c.year} credit={c.credit!r}"
-                                  + (f" icp={c.icp}" if c.icp else "")))
-    if page.source:
-        rows.append(("source", page.source.name or page.source.url or "-"))
-    if page.text:
-        first = page.text.split("\n\n", 1)[0]
-        more = "…" if len(first) > 70 else ""
-        rows.append(("text", f"{len(page.text)} chars: {first[:70]}{more}"))
-    if page.links:
-        rows.append(("links", f"{len(page.links)} article links, next page: {page.next or '-'}"))
-        rows.extend(("", f"- {link.title[:70]}") for link in page.links[:5])
-    return rows
+def _print_demo(result) -> None:
+    by_site: dict[str, list[dict]] = {}
+    for art in result.articles:
+        by_site.setdefault(art["site"], []).append(art)
+    counters = {c["site"]: c for c in result.counters}
+    click.secho(f"Crawled {len(by_site)} sample sites over 127.0.0.1 into {result.db}: "
+                f"{result.fetches} fetches recorded, {len(result.articles)} articles archived.",
+                bold=True)
+    for site, articles in by_site.items():
+        req = result.requests.get(site)
+        click.secho(f"\n{site}: {len(articles)} articles"
+                    + (f" ({req} requests)" if req is not None else ""), bold=True)
+        if site in counters:
+            c = counters[site]
+            click.echo(f"  site visitor counter (not article views): today {c['today']}, "
+                       f"yesterday {c['yesterday']}, total {c['total']}")
+        click.echo(f"  {'published':<17} {'views':>6}  {'copyright holder':<22} title")
+        for art in articles:
+            title = (art["title"] or "-")
+            dup = f"  [copy of #{art['duplicate_of']}]" if art["duplicate_of"] else ""
+            click.echo(f"  {(art['published'] or 'undated')[:16]:<17} "
+                       f"{'-' if art['views'] is None else art['views']:>6}  "
+                       f"{(art['copyright_holder'] or '-')[:22]:<22} {title[:60]}{dup}")
+    for query, hits in result.searches.items():
+        click.secho(f"\nsearch {query!r}: {len(hits)} hits", bold=True)
+        for hit in hits:
+            click.echo(f"  {hit['site']}: {hit['title']}")
+    if result.message:
+        click.echo(f"\n{result.message}", err=True)
+    click.echo(f"\nExplore it: egovcrawl search 'e-government' --db {result.db}  ·  "
+               f"sqlite-utils tables {result.db} --counts")
 
 
 def _register_archive_commands() -> None:
-    from egovcrawl.cli_archive import register
-    from egovcrawl.cli_sites import register as register_sites
+    from egovcrawl import cli_archive, cli_crawl, cli_query, cli_sites
 
-    register(main)
-    register_sites(main)
+    cli_archive.register(main)
+    cli_crawl.register(main)
+    cli_sites.register(main)
+    cli_query.register(main)
 
 
 _register_archive_commands()

@@ -8,14 +8,26 @@ from pathlib import Path
 
 import click
 
+from egovcrawl.cli_sites import sites_file_option, variables_option
 from egovcrawl.exitcodes import EXIT_ARCHIVE, EXIT_CONFIG, EXIT_LOCKED, EXIT_OK
 
 DEFAULT_DB = "data/archive.db"
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"egovcrawl: {message}", err=True)
+    click.echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+def _parse_settings(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+                    ) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}")
+        out[name.strip()] = value
+    return out
 
 
 def register(main: click.Group) -> None:
@@ -27,8 +39,8 @@ def register(main: click.Group) -> None:
 @click.option("--all", "all_", is_flag=True, help="Crawl every enabled site of the profile file.")
 @click.option("--db", default=lambda: os.environ.get("EGOVCRAWL_ARCHIVE", DEFAULT_DB),
               show_default=DEFAULT_DB, help="The SQLite archive (env EGOVCRAWL_ARCHIVE).")
-@click.option("--sites", "sites_path", default="data/sites.toml", show_default=True,
-              help="Site profiles file (see sites.example.toml).")
+@sites_file_option()
+@variables_option()
 @click.option("--max-pages", type=click.IntRange(min=1), default=None,
               help="Fetch at most N pages per site in this run (the next run backfills).")
 @click.option("--quiet", "-q", is_flag=True,
@@ -39,9 +51,13 @@ def register(main: click.Group) -> None:
               help="Write the crawl's outcome and stats as JSON to this file.")
 @click.option("--progress/--no-progress", default=None,
               help="Live one-line progress (default: on when stderr is a terminal).")
-def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: str, max_pages: int | None,
-          quiet: bool, log_file: str | None, stats_json: str | None,
-          progress: bool | None) -> None:
+@click.option("--set", "-s", "scrapy_settings", multiple=True, metavar="NAME=VALUE",
+              callback=_parse_settings,
+              help="Override a Scrapy/egovcrawl setting, as `scrapy crawl -s` (repeatable).")
+def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: Path,
+          variables: dict[str, str], max_pages: int | None, quiet: bool, log_file: str | None,
+          stats_json: str | None, progress: bool | None,
+          scrapy_settings: dict[str, str]) -> None:
     """Crawl the named sites (or --all) into the archive, incrementally.
 
     Known articles are fetched again only when their refresh_days are due (with a conditional
@@ -56,6 +72,7 @@ def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: str, max_pages
     Example:
         egovcrawl crawl wuhan-gov --db data/archive.db --quiet
         egovcrawl crawl --all --sites data/sites.toml --stats-json /tmp/last-crawl.json
+        egovcrawl crawl ministry -s DOWNLOAD_DELAY=2 --log-file /var/log/egovcrawl.log
     """
     from egovcrawl.crawler import LockHeld, crawl_lock, resolve_profiles, run_crawl
     from egovcrawl.crawler import write_stats_json as write_json
@@ -64,7 +81,7 @@ def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: str, max_pages
     if not site and not all_:
         _fail("name the sites to crawl, or use --all (see: egovcrawl sites)", EXIT_CONFIG)
     try:
-        profiles = resolve_profiles(sites_path, site, all_=all_)
+        profiles = resolve_profiles(sites_path, site, all_=all_, variables=variables)
     except ProfileError as exc:
         _fail(str(exc), EXIT_CONFIG)
     if not profiles:
@@ -72,13 +89,14 @@ def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: str, max_pages
     try:
         with crawl_lock(db):
             _check_archive(db)
-            overrides: dict[str, object] = {"LOG_LEVEL": "ERROR" if quiet else "WARNING"}
+            overrides: dict[str, object] = {"LOG_LEVEL": "ERROR" if quiet else "WARNING",
+                                            **scrapy_settings}
             if log_file:
                 overrides.update(LOG_FILE=log_file, LOG_LEVEL="INFO")
             show = progress if progress is not None else (sys.stderr.isatty() and not quiet)
             overrides["EGOVCRAWL_PROGRESS"] = bool(show)
-            result = run_crawl(profiles, db, sites_path, max_pages=max_pages,
-                               overrides=overrides)
+            result = run_crawl(profiles, db, sites_path, variables=variables,
+                               max_pages=max_pages, overrides=overrides)
     except LockHeld as exc:
         _fail(f"{exc}; not crawling", EXIT_LOCKED)
     except OSError as exc:

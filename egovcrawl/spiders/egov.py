@@ -41,7 +41,7 @@ from egovcrawl.profiles import (
 )
 from egovcrawl.storage.dedup import canonical_url
 from egovcrawl.storage.records import FetchRecord, utcnow
-from egovcrawl.traps import TrapGuard, strip_session_ids
+from egovcrawl.traps import TrapGuard, calendar_parts, strip_session_ids
 from egovcrawl.worker import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)
@@ -204,8 +204,10 @@ class EgovSpider(scrapy.Spider):
                     "feed": self.parse_feed}[role]
         self._inc(f"requests/{role}")
         self._inc(f"{st.profile.name}/requests")
+        known = st.known.get(canonical_url(url)) if role != "robots" else None
         return Request(url, callback=callback, errback=self.on_error, priority=PRIORITY[role],
-                       dont_filter=role == "robots", meta=self._meta(st, role, 0))
+                       dont_filter=role == "robots", meta=self._meta(st, role, 0),
+                       headers=_conditional(known) if not st.backfill else {})
 
     def _page_request(self, st: SiteState, url: str, *, role: str, depth: int,
                       force: bool = False, lastmod: dt.datetime | None = None) -> Request | None:
@@ -233,10 +235,7 @@ class EgovSpider(scrapy.Spider):
             # conditional GET, except for listings while backfilling: their 304 would hide
             # the pagination an interrupted crawl still has to walk
             if not (st.backfill and entry_point):
-                if known.etag:
-                    headers["If-None-Match"] = known.etag
-                if known.last_modified:
-                    headers["If-Modified-Since"] = known.last_modified
+                headers = _conditional(known)
         limit = self.max_pages_override or p.max_pages
         if st.scheduled >= limit:
             self.incomplete_sites.add(p.name)  # the next run walks pagination again
@@ -314,10 +313,17 @@ class EgovSpider(scrapy.Spider):
             yield record
             return
         forced = p.url_kind(response.url)
+        if forced is None and calendar_parts(response.url) is not None:
+            forced = "other"  # a calendar page lists events: never an article, never a listing
         want_anchors = p.follow_links or bool(p.article_allow)
         result = await self.pool.extract(response.body, response.url, record.declared_encoding,
                                           p.hints(), forced, want_anchors)
         page = result.page
+        if page is not None and forced is None and (
+                (page.page_kind == "article" and p.article_allow)
+                or (page.page_kind == "listing" and p.listing_allow)):
+            # the profile's patterns say which URLs are articles (listings): others are not
+            page = replace(page, page_kind="other")
         yield replace(record, page=page) if page is not None else record
         if page is None:
             self._inc("extract-failed")
@@ -418,6 +424,16 @@ class EgovSpider(scrapy.Spider):
 
     def _closed(self, spider: Any = None, reason: str | None = None) -> None:
         self.pool.close()
+
+
+def _conditional(known: Any) -> dict[str, str]:
+    """Validators for a conditional GET of a URL the archive has (a 304 costs no body)."""
+    headers = {}
+    if known is not None and known.etag:
+        headers["If-None-Match"] = known.etag
+    if known is not None and known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    return headers
 
 
 def _is_page(response: Response) -> bool:
