@@ -12,6 +12,7 @@ archive is missing, not SQLite, corrupt or locked).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import csv
 import json
@@ -97,6 +98,8 @@ def _width(text: str) -> int:
 
 
 def _cell(value: Any, limit: int) -> str:
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
     text = "" if value is None else " ".join(str(value).split())
     if _width(text) <= limit:
         return text
@@ -133,6 +136,20 @@ def print_table(rows: Sequence[Sequence[Any]], columns: Sequence[str],
         click.echo(line(r))
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):  # BLOBs (articles.minhash): sqlite-utils' convention
+        return {"$base64": True, "encoded": base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
 def emit(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str,
          widths: dict[str, int] | None = None) -> int:
     """Rows as a table, CSV or a JSON array (CSV and JSON stream: one row in memory)."""
@@ -142,12 +159,13 @@ def emit(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str,
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+            writer.writerow([_csv_value(row.get(c)) for c in columns])
             n += 1
     elif fmt == "json":
         out.write("[")
         for row in rows:
-            out.write(("\n " if n == 0 else ",\n ") + json.dumps(row, ensure_ascii=False))
+            out.write(("\n " if n == 0 else ",\n ")
+                      + json.dumps(row, ensure_ascii=False, default=_json_default))
             n += 1
         out.write("\n]\n" if n else "]\n")
     else:
@@ -280,8 +298,8 @@ def export(fmt: str, site: str | None, since: str | None, output: Path | None,
             n = (queries.write_csv(rows, out, queries.ARTICLE_FIELDS) if fmt == "csv"
                  else queries.write_jsonl(rows, out))
             summary = f"exported {n} articles"
-    if output is not None and sys.stderr.isatty():
-        click.echo(f"{summary} to {output}", err=True)
+    if sys.stderr.isatty():  # a person watching: say what was written (cron stays quiet)
+        click.echo(summary + (f" to {output}" if output else ""), err=True)
 
 
 # --- stats -----------------------------------------------------------------------------------

@@ -392,7 +392,7 @@ def write_warc(conn: sqlite3.Connection, out: IO[bytes], *, site: str | None = N
 
     writer = WARCWriter(out, gzip=True, warc_version="1.1")
     writer.write_record(writer.create_warcinfo_record(filename, {
-        "software": f"egovcrawl/{__version__} (https://github.com/egovcrawl)",
+        "software": f"egovcrawl/{__version__}",
         "format": "WARC File Format 1.1",
         "description": "raw responses of an egovcrawl archive; bodies as stored (HTTP "
                        "content and transfer encodings decoded, see X-Archive-Orig-*)",

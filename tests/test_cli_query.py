@@ -213,6 +213,19 @@ def test_query_formats(db):
                           str(db)).stdout) == []
 
 
+def test_query_blobs_as_base64(db):
+    import base64
+
+    sql = "SELECT id, minhash FROM articles ORDER BY id LIMIT 1"
+    row = json.loads(run("query", sql, "--format", "json", "--db", str(db)).stdout)[0]
+    assert row["minhash"]["$base64"] is True
+    assert len(base64.b64decode(row["minhash"]["encoded"])) == 256  # 64 x uint32
+    cells = next(csv.reader(io.StringIO(run("query", sql, "--format", "csv", "--db",
+                                            str(db)).stdout.splitlines()[1])))
+    assert base64.b64decode(cells[1]) == base64.b64decode(row["minhash"]["encoded"])
+    assert "<256 bytes>" in run("query", sql, "--db", str(db)).stdout
+
+
 @pytest.mark.parametrize("sql", WRITES)
 def test_query_refuses_writes_with_one_line(db, sql, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
