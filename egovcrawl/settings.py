@@ -12,6 +12,17 @@ NEWSPIDER_MODULE = "egovcrawl.spiders"
 EGOVCRAWL_CONTACT_URL = "https://github.com/egovcrawl/egovcrawl"
 USER_AGENT = f"egovcrawl/0.1 (+{EGOVCRAWL_CONTACT_URL})"
 
+# The archive and the site profiles (`egovcrawl crawl --db/--sites` set these too).
+EGOVCRAWL_ARCHIVE = "data/archive.db"
+EGOVCRAWL_SITES = "data/sites.toml"
+# Extraction worker processes beside the reactor: -1 = one per core beyond the first (none on a
+# one-core machine), 0 = extract in the crawl process (tests, tiny crawls).
+EGOVCRAWL_EXTRACT_WORKERS = -1
+ITEM_PIPELINES = {"egovcrawl.pipelines.ArchivePipeline": 300}
+# A one-line live progress display on stderr (the CLI switches it on for terminals).
+EXTENSIONS = {"egovcrawl.extensions.Progress": 500}
+EGOVCRAWL_PROGRESS = False
+
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4

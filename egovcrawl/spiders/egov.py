@@ -24,14 +24,15 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 
-from egovcrawl import discovery
+from egovcrawl import __version__, discovery
 from egovcrawl.profiles import (
     DEFAULT_SITES_PATH,
     ProfileError,
@@ -76,11 +77,6 @@ class SiteState:
 
 class EgovSpider(scrapy.Spider):
     name = "egov"
-    #: the spider is useless without its archive pipeline; settings.py may still override
-    custom_settings: ClassVar[dict[str, Any]] = {
-        "ITEM_PIPELINES": {"egovcrawl.pipelines.ArchivePipeline": 300},
-        "EXTENSIONS": {"egovcrawl.extensions.Progress": 500},
-    }
 
     def __init__(self, site: str | None = None, sites: str | None = None,
                  all: str | bool = False, max_pages: str | int | None = None,
@@ -131,6 +127,10 @@ class EgovSpider(scrapy.Spider):
                         slots.setdefault(host, {})["delay"] = p.download_delay
         if slots:
             settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        contact = settings.get("EGOVCRAWL_CONTACT_URL")
+        if contact and settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
+            # identify the crawl with the deployment's own contact page, as set in its settings
+            settings.set("USER_AGENT", f"egovcrawl/{__version__} (+{contact})", priority="spider")
         spider.archive_path = settings.get("EGOVCRAWL_ARCHIVE") or None
         workers = settings.getint("EGOVCRAWL_EXTRACT_WORKERS", -1)
         spider.pool = ExtractionPool(default_workers() if workers < 0 else workers)
