@@ -149,7 +149,10 @@ LANGUAGE_LINK_ATTRS = ("hreflang", "lang", "data-lang", "data-language")
 #: own content, never the main list of a listing page.
 SLIDE_CLASS_RE = re.compile(
     r"(?:^|\s)(?:swiper-slide|slick-slide|carousel-item|carousel-cell|owl-item|glide__slide|"
-    r"splide__slide|slide|slider-item|carousel__item|swiper__slide)(?:$|\s)",
+    r"splide__slide|slide|slider-item|carousel__item|swiper__slide|"
+    # ... or of the carousel holding the items
+    r"carousel|owl-carousel|swiper-wrapper|slick-track|slider|glide__slides|splide__list)"
+    r"(?:$|\s)",
     re.I,
 )
 
@@ -472,13 +475,17 @@ def _teaser_lists(links: _Links, furniture: _FurnitureCache) -> list[_List]:
 
 
 def _slides(group: list[HtmlElement]) -> bool:
-    """Most items are carousel slides (the item or the element just around it)."""
+    """Most items are carousel slides (the item or one of the two elements around it)."""
     hits = 0
     for item in group:
-        parent = item.getparent()
-        if SLIDE_CLASS_RE.search(item.get("class") or "") or (
-                parent is not None and SLIDE_CLASS_RE.search(parent.get("class") or "")):
-            hits += 1
+        node: HtmlElement | None = item
+        for _ in range(3):
+            if node is None:
+                break
+            if SLIDE_CLASS_RE.search(node.get("class") or ""):
+                hits += 1
+                break
+            node = node.getparent()
     return hits * 2 > len(group)
 
 
@@ -619,7 +626,8 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
         # with text, only the comparison matters: counting may stop past the limit
         outside = _outside_chars(doc, text, lists, furniture, limit if text else None)
         if (outside <= limit and not _links_to_self(doc, links)
-                and not (own_headline and _teaser_titled(main, headline.title))):
+                and not (own_headline and (_teaser_titled(main, headline.title)
+                                           or _jsonld_article_titled(doc, headline.title)))):
             return Classification("listing", links, _next_link(doc, scanned, listing=True))
     # without extracted text, the paragraphs outside any list stand in for it
     if text:
@@ -643,6 +651,25 @@ def _teaser_titled(main: _List, title: str) -> bool:
     if weighted_len(wanted) < MIN_TITLE_CHARS:
         return False
     return any(_BLANKS_RE.sub("", it.title).lower() == wanted for it in main.items if it.title)
+
+
+def _jsonld_article_titled(doc: Document, title: str) -> bool:
+    """The page declares, in JSON-LD, an article whose headline is the one it prints outside
+    the list: it is that article, and the list beside it is a "more news" box. (A listing's
+    printed heading is a section name, not an article's headline; og:type alone is not
+    trusted, CMSs put `article` on category pages.)"""
+    wanted = _BLANKS_RE.sub("", title).lower()
+    if weighted_len(wanted) < MIN_TITLE_CHARS:
+        return False
+    for obj in doc.jsonld:
+        kinds = obj.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if not any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+            continue
+        name = obj.get("headline") or obj.get("name")
+        if isinstance(name, str) and _BLANKS_RE.sub("", name).lower() == wanted:
+            return True
+    return False
 
 
 def _inside(el: HtmlElement, items: set[HtmlElement]) -> bool:

@@ -337,8 +337,28 @@ def test_carousel_of_more_videos_is_not_a_listing():
     box = f"<div class='grid swiper-gridlist'><div class='row swiper-wrapper'>{slides}</div></div>"
     html = _article_with_box(box)
     assert run(html, "https://media.example.org/video/99/office-closed").page_kind == "article"
-    plain = html.replace("swiper-slide", "grid-cell")
+    plain = html.replace("swiper-slide", "grid-cell").replace("swiper-wrapper", "grid-row")
     assert run(plain, "https://media.example.org/video/99/office-closed").page_kind == "listing"
+    # items without a slide class in a carousel container (owl-carousel around <article>s)
+    owl = plain.replace("grid swiper-gridlist", "product carousel owl-carousel")
+    assert run(owl, "https://media.example.org/video/99/office-closed").page_kind == "article"
+
+
+def test_jsonld_article_with_the_printed_headline_is_not_a_listing():
+    """A news page with a long "more news" results list under a short article: the JSON-LD
+    declares the article the page prints; og:type alone would not be trusted."""
+    cards = "".join(
+        f"<div class='thumbnail-standard'><a href='/news/2020/03/1{i % 10}/story-{i}.htm'>"
+        f"<span>Agency</span> Council story number {i} about digital services</a>"
+        f"<time>14/03/2020</time></div>" for i in range(40))
+    html = f"""<html><head><script type="application/ld+json">{{"@type": "NewsArticle",
+    "headline": "Office closed on Friday"}}</script></head><body><main>
+    <h1>Office closed on Friday</h1><p>{SHORT_NOTICE}</p><p>{SHORT_NOTICE}</p></main>
+    <div class='results-items'>{cards}</div></body></html>"""
+    url = "https://news.example.org/2020/03/14/office-closed.htm"
+    assert run(html, url).page_kind == "article"
+    other = html.replace('"headline": "Office closed on Friday"', '"headline": "News"')
+    assert run(other, url).page_kind == "listing"
 
 
 def test_stream_that_also_lists_the_shown_article_is_not_a_listing():
