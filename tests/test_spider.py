@@ -221,3 +221,30 @@ def test_crawls_table_and_stats_json_agree(crawled: Crawled) -> None:
         recorded = json.loads(row["stats"])
         assert recorded["articles"] == stats["articles"]
         assert recorded["requests"] == stats["stats"]["downloader/request_count"]
+
+
+def test_a_crawl_cut_short_is_completed_by_the_next_run(tmp_path: Path) -> None:
+    """A page budget (or a kill) leaves a crawl unfinished: the next run walks all pagination
+    again instead of stopping at the first known listing page, and the archive ends complete."""
+    db = tmp_path / "archive.db"
+    names = site_names()
+    with SiteServer({n: SITES / n for n in names}) as server:
+        base = {n: server.base_url(n) for n in names}
+        cut = crawl(db, base, "--max-pages", "4")
+        assert cut.returncode == 0, cut.stderr[-2000:]
+        conn = sqlite3.connect(db)
+        try:
+            partial = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            status = conn.execute("SELECT status FROM crawls").fetchone()[0]
+        finally:
+            conn.close()
+        assert status == "incomplete"
+        assert partial < sum(len(t["articles"]) for t in EXPECTED.values())
+        rest = crawl(db, base)
+        assert rest.returncode == 0, rest.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    try:
+        urls = {u for (u,) in conn.execute("SELECT url FROM articles")}
+    finally:
+        conn.close()
+    assert urls == {base[s] + p for s, t in EXPECTED.items() for p in t["articles"]}
