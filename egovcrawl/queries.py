@@ -592,7 +592,8 @@ def runs(conn: sqlite3.Connection, *, limit: int = 20) -> list[dict[str, Any]]:
     """The latest crawls, newest first, with their outcome counts from `crawls.stats`.
 
     `new` counts new article rows (re-published copies included); `errors` the fetches whose
-    outcome was `error` (network errors, HTTP errors, extractor exceptions).
+    outcome was `error` (network errors, HTTP errors, extractor exceptions); `stats` is the
+    crawl's whole stats object.
     """
     out = []
     for row in _rows(conn.execute(
@@ -616,6 +617,7 @@ def runs(conn: sqlite3.Connection, *, limit: int = 20) -> list[dict[str, Any]]:
             if outcomes else None,
             "updated": outcomes.get("updated"), "unchanged": outcomes.get("unchanged"),
             "errors": errors,
+            "stats": st,
         })
     return out
 

@@ -134,6 +134,17 @@ def test_export_warc_to_file(db, tmp_path):
     assert all(u.startswith("https://www.wuhan.gov.cn/") for u in uris)
 
 
+def test_export_warc_to_stdout(db):
+    from warcio.archiveiterator import ArchiveIterator
+
+    result = run("export", "--format", "warc", "--site", "land-de", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
+               for r in ArchiveIterator(io.BytesIO(result.stdout_bytes))]
+    assert records == [("warcinfo", None), ("response", URLS["portal"]),
+                       ("metadata", URLS["portal"])]
+
+
 def test_export_to_a_missing_directory_is_a_usage_error(db, tmp_path):
     result = run("export", "--db", str(db), "-o", str(tmp_path / "nope" / "x.csv"))
     assert result.exit_code == EXIT_CONFIG and "does not exist" in result.stderr
@@ -195,7 +206,8 @@ def test_runs_table_and_json(db):
     assert header == ["id", "started", "finished", "duration", "sites", "status", "requests",
                       "new", "updated", "unchanged", "errors"]
     rows = json.loads(run("runs", "--format", "json", "--limit", "1", "--db", str(db)).stdout)
-    assert len(rows) == 1 and rows[0]["id"] == 2 and rows[0]["duration"] == rows[0]["duration"]
+    assert len(rows) == 1 and rows[0]["id"] == 2 and rows[0]["duration"]
+    assert rows[0]["stats"]["articles"] == {"duplicate": 1, "unchanged": 2}
 
 
 # --- query -----------------------------------------------------------------------------------
@@ -284,6 +296,30 @@ def test_truncated_archive_fails_with_exit_4(db, tmp_path):
         result = run(*args, "--db", str(cut))
         assert result.exit_code == EXIT_ARCHIVE, (args, result.output)
         assert "corrupt" in one_line_error(result) or "malformed" in result.stderr
+
+
+def test_readers_are_not_blocked_by_a_writer_but_an_exclusive_lock_is_exit_4(
+        db, tmp_path, monkeypatch):
+    from egovcrawl import queries
+
+    copy = tmp_path / "busy.db"
+    copy.write_bytes(db.read_bytes())
+    writer = sqlite3.connect(copy, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("BEGIN IMMEDIATE")  # a crawl in the middle of a batch
+    writer.execute("INSERT INTO sites(name) VALUES ('uncommitted')")
+    sites = run("query", "SELECT count(*) AS n FROM sites", "--format", "json", "--db", str(copy))
+    assert json.loads(sites.stdout) == [{"n": 4}]  # the committed snapshot, at once
+    writer.execute("ROLLBACK")
+    writer.execute("PRAGMA locking_mode = EXCLUSIVE")
+    writer.execute("BEGIN EXCLUSIVE")
+    writer.execute("INSERT INTO sites(name) VALUES ('held')")
+    monkeypatch.setattr(queries, "READ_TIMEOUT_S", 0.1)
+    result = run("stats", "--db", str(copy))
+    assert result.exit_code == EXIT_ARCHIVE
+    assert "locked" in one_line_error(result)
+    writer.execute("ROLLBACK")
+    writer.close()
 
 
 def test_sqlite_file_that_is_not_an_archive(tmp_path):
