@@ -19,17 +19,14 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from egovcrawl.extract.attachments import attachment_extension
+
 #: Never inflate a compressed sitemap beyond this (a gzip bomb stops here, with what it gave).
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 #: Sitemap protocol limit is 50,000 URLs per file; more is a broken or hostile file.
 MAX_SITEMAP_ENTRIES = 50_000
 #: Common sitemap locations tried when robots.txt declares none.
 COMMON_SITEMAP_PATHS = ("/sitemap.xml",)
-#: File types that are documents to record as an article's attachments, never pages to parse.
-ATTACHMENT_EXTENSIONS = frozenset({
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "csv",
-    "zip", "rar", "7z", "gz", "tar", "wps", "et", "dps", "ofd", "ceb", "caj",
-})
 #: Media and other binary files no crawl of news should download.
 BINARY_EXTENSIONS = frozenset({
     "jpg", "jpeg", "png", "gif", "bmp", "webp", "svg", "ico", "tif", "tiff", "mp3", "mp4", "avi",
@@ -59,7 +56,8 @@ def extension(url: str) -> str | None:
 
 
 def is_attachment_url(url: str) -> bool:
-    return extension(url) in ATTACHMENT_EXTENSIONS
+    """A document to record as an article's attachment (the extractor's rule), never a page."""
+    return attachment_extension(url) is not None
 
 
 def is_binary_url(url: str) -> bool:

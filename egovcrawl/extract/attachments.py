@@ -10,7 +10,7 @@ policy PDF hangs on every page. Pure: no network.
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin
 
 from lxml.html import HtmlElement
 
@@ -34,9 +34,9 @@ _MAX_TITLE = 300
 
 def attachment_extension(url: str) -> str | None:
     """The document extension of the URL's path (lower case), or None if it is not one."""
-    path = urlsplit(url).path
-    name = path.rsplit("/", 1)[-1]
-    if "." not in name:
+    # plain string cuts, not urlsplit: this runs on every link of every page
+    name = url.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]
+    if "." not in name or name.endswith("."):
         return None
     ext = unquote(name).rsplit(".", 1)[-1].strip().lower()
     return ext if ext in ATTACHMENT_EXTENSIONS else None
