@@ -187,9 +187,10 @@ def crawl_egov(base: str, workdir: str) -> dict:
     from egovcrawl.crawler import resolve_profiles, run_crawl
 
     sites = Path(workdir) / "sites.toml"
+    # the bare spider follows listing and article links only: so does this profile
     sites.write_text(f'[sites.bench]\nstart_urls = ["{base}/"]\ndate_order = "YMD"\n'
                      f"max_pages = 1000000\nmax_depth = 3\ndiscover_sitemaps = false\n"
-                     f"follow_links = true\n", encoding="utf-8")
+                     f"follow_links = true\ndeny = ['/section/']\n", encoding="utf-8")
     profiles = resolve_profiles(sites, ["bench"])
     db = Path(workdir) / "bench.db"
     start = time.perf_counter()

@@ -15,7 +15,7 @@ USER_AGENT = f"egovcrawl/0.1 (+{EGOVCRAWL_CONTACT_URL})"
 # The archive and the site profiles (`egovcrawl crawl --db/--sites` set these too).
 EGOVCRAWL_ARCHIVE = "data/archive.db"
 EGOVCRAWL_SITES = "data/sites.toml"
-# Extraction worker processes beside the reactor: -1 = one per core beyond the first (none on a
+# Extraction worker processes beside the reactor: -1 = one per core, at most 4 (none on a
 # one-core machine), 0 = extract in the crawl process (tests, tiny crawls).
 EGOVCRAWL_EXTRACT_WORKERS = -1
 ITEM_PIPELINES = {"egovcrawl.pipelines.ArchivePipeline": 300}
