@@ -178,7 +178,29 @@ def normalise_text(text: str | None) -> str:
     if not text:
         return ""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return NON_WORD.sub("", "".join(folded.split()))  # dropping spaces first: fewer matches
+    # NON_WORD removes single characters, so a per-character table gives the same string:
+    # bytes.translate for ASCII, a numpy lookup over the Basic Multilingual Plane (measured on
+    # 2-3 KB texts: English 45 -> 6 us, German 70 -> 15 us, Chinese 18 -> 8 us)
+    if folded.isascii():
+        return folded.encode("ascii").translate(None, _ASCII_NON_WORD).decode("ascii")
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.max() > 0xFFFF:
+        return NON_WORD.sub("", "".join(folded.split()))  # dropping spaces first: fewer matches
+    return codes[_word_chars()[codes]].tobytes().decode("utf-32-le")
+
+
+_ASCII_NON_WORD = bytes(b for b in range(128) if NON_WORD.fullmatch(chr(b)))
+_WORD_CHARS: list[np.ndarray] = []
+
+
+def _word_chars() -> np.ndarray:
+    """Per BMP code point: True when NON_WORD keeps it (built once, ~10 ms, 64 KB)."""
+    if not _WORD_CHARS:
+        keep = np.ones(0x10000, dtype=bool)
+        for m in NON_WORD.finditer("".join(map(chr, range(0x10000)))):
+            keep[m.start() : m.end()] = False
+        _WORD_CHARS.append(keep)
+    return _WORD_CHARS[0]
 
 
 def content_hash(text: str | None) -> str | None:

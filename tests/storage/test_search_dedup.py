@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from egovcrawl.storage import dedup, fts
 
@@ -183,3 +187,28 @@ def test_lsh_keys_merge_into_the_big_table_and_still_link(archive, monkeypatch):
     first = archive.conn.execute("SELECT id FROM articles WHERE url = ?", (a,)).fetchone()[0]
     assert archive.conn.execute("SELECT duplicate_of FROM articles WHERE url = ?",
                                 (b,)).fetchone()[0] == first
+
+
+_MIXED = st.sampled_from(["市", "政", "府", "ア", "・", "한", "\U00020001", "\u3000", "\u303f",
+                          "\u3040", "\u30ff", "\u3100", "\u4dbf", "\u4dc0", "\u4e00", "\u9fff",
+                          "\ua000", "\uac00", "\ud7af", "\ud7b0", "\uf900", "\ufaff", "\ufb00",
+                          "\U0002ffff", "\U00030000", "\ud800", "a", "B", " ", "\n", "。", "é",
+                          "ß", "Ä", "_", "-", "1", "①", "ﬁ", "ｆ", "\x00", "\U0001f600"])
+
+
+@given(st.lists(_MIXED, max_size=60), st.integers(1, 12))
+def test_index_text_array_path_is_the_regex_rewrite(chars, repeat):
+    """The numpy bigram rewrite of long texts gives exactly the regex one's string: a
+    contentless index forgets a row only given the very tokens it indexed."""
+    text = "".join(chars) * repeat
+    expected = fts.CJK_RUN.sub(fts._bigrams, text) if text else ""
+    assert fts.index_text(text) == expected
+    if text:
+        assert fts._bigram_array(text) == expected
+
+
+@given(st.one_of(st.text(), st.lists(_MIXED, max_size=80).map("".join)))
+def test_normalise_text_table_paths_equal_the_regex(text):
+    """content_hash and minhash are stored: the fast paths must not change a character."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    assert dedup.normalise_text(text) == dedup.NON_WORD.sub("", "".join(folded.split()))
