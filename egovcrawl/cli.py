@@ -86,6 +86,10 @@ def demo(db: str, as_json: bool) -> None:
     sys.exit(result.exit_code)
 
 
+def _n(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
 def _print_demo(result) -> None:
     by_site: dict[str, list[dict]] = {}
     for art in result.articles:
@@ -100,19 +104,22 @@ def _print_demo(result) -> None:
                     + (f" ({req} requests)" if req is not None else ""), bold=True)
         if site in counters:
             c = counters[site]
-            click.echo(f"  site visitor counter (not article views): today {c['today']}, "
-                       f"yesterday {c['yesterday']}, total {c['total']}")
-        click.echo(f"  {'published':<17} {'views':>6}  {'copyright holder':<22} title")
+            click.echo(f"  site visitor counter (not article views): today {_n(c['today'])}, "
+                       f"yesterday {_n(c['yesterday'])}, total {_n(c['total'])}")
+        click.echo(f"  {'#':>3} {'published':<17} {'views':>6}  {'copyright holder':<22} title")
         for art in articles:
             title = (art["title"] or "-")
-            dup = f"  [copy of #{art['duplicate_of']}]" if art["duplicate_of"] else ""
-            click.echo(f"  {(art['published'] or 'undated')[:16]:<17} "
+            dup = (f"  [near-duplicate of article #{art['duplicate_of']}]"
+                   if art["duplicate_of"] else "")
+            click.echo(f"  {art['id']:>3} {(art['published'] or 'undated')[:16]:<17} "
                        f"{'-' if art['views'] is None else art['views']:>6}  "
                        f"{(art['copyright_holder'] or '-')[:22]:<22} {title[:60]}{dup}")
     for query, hits in result.searches.items():
         click.secho(f"\nsearch {query!r}: {len(hits)} hits", bold=True)
         for hit in hits:
             click.echo(f"  {hit['site']}: {hit['title']}")
+            if hit.get("snippet"):
+                click.echo(f"      {hit['snippet'][:110]}")
     if result.message:
         click.echo(f"\n{result.message}", err=True)
     click.echo(f"\nExplore it: egovcrawl search 'e-government' --db {result.db}  ·  "

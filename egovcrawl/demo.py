@@ -72,7 +72,7 @@ def run_demo(db: str | os.PathLike[str] = DEFAULT_DEMO_DB) -> DemoResult:
 
 def summarise(db: str | os.PathLike[str]) -> DemoResult:
     """What the archive holds: articles per site, site counters, sample searches."""
-    from egovcrawl.storage import Archive
+    from egovcrawl.queries import search
 
     out = DemoResult(str(db), 0)
     conn = sqlite3.connect(f"file:{os.fspath(db)}?mode=ro", uri=True)
@@ -85,11 +85,11 @@ def summarise(db: str | os.PathLike[str]) -> DemoResult:
             "SELECT site, today, yesterday, total FROM site_counters AS c "
             "WHERE id = (SELECT max(id) FROM site_counters WHERE site = c.site) ORDER BY site")]
         out.fetches = conn.execute("SELECT count(*) FROM fetches").fetchone()[0]
-    finally:
-        conn.close()
-    with Archive.open(db) as archive:
         for query in SAMPLE_QUERIES:
             out.searches[query] = [
-                {"site": h.site, "title": h.title, "published": h.published}
-                for h in archive.search(query, limit=3)]
+                {"site": h.site, "title": h.title, "published": h.published,
+                 "snippet": h.snippet}
+                for h in search(conn, query, limit=3, marks=("[", "]"))]
+    finally:
+        conn.close()
     return out
