@@ -626,8 +626,9 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
         # with text, only the comparison matters: counting may stop past the limit
         outside = _outside_chars(doc, text, lists, furniture, limit if text else None)
         if (outside <= limit and not _links_to_self(doc, links)
-                and not (own_headline and (_teaser_titled(main, headline.title)
-                                           or _jsonld_article_titled(doc, headline.title)))):
+                and not (own_headline and not _links_away(doc, headline.element)
+                         and (_teaser_titled(main, headline.title)
+                              or _jsonld_article_titled(doc, headline.title)))):
             return Classification("listing", links, _next_link(doc, scanned, listing=True))
     # without extracted text, the paragraphs outside any list stand in for it
     if text:
@@ -651,6 +652,24 @@ def _teaser_titled(main: _List, title: str) -> bool:
     if weighted_len(wanted) < MIN_TITLE_CHARS:
         return False
     return any(_BLANKS_RE.sub("", it.title).lower() == wanted for it in main.items if it.title)
+
+
+def _links_away(doc: Document, el: HtmlElement) -> bool:
+    """The headline is (in) a link to another page: a featured story's teaser on a front
+    page, not the page's own headline."""
+    own = {_comparable(doc.url)}
+    node: HtmlElement | None = el
+    for _ in range(3):
+        if node is None:
+            break
+        if _tag(node) == "a" and _usable_href(node):
+            return _comparable(urljoin(doc.url, _usable_href(node))) not in own
+        node = node.getparent()
+    for a in el.iter("a"):
+        href = _usable_href(a)
+        if href and _comparable(urljoin(doc.url, href)) not in own:
+            return True
+    return False
 
 
 def _jsonld_article_titled(doc: Document, title: str) -> bool:

@@ -374,3 +374,15 @@ def test_stream_that_also_lists_the_shown_article_is_not_a_listing():
     assert run(html, "https://agg.example.org/story/123").page_kind == "article"
     section = html.replace("<h2>Office closed on Friday</h2>", "<h2>Latest news</h2>")
     assert run(section, "https://agg.example.org/story/123").page_kind == "listing"
+
+
+def test_front_page_featured_story_repeated_in_the_list_stays_a_listing():
+    """A front page's featured story (its heading links to the story) also opens the list
+    below: the page is still a listing, although its heading is one teaser's title."""
+    titles = [f"Council approves digital budget plan {i}" for i in range(8)]
+    rows = "".join(
+        f"<div class='news-list-row'><span>16:{i:02d}</span><a href='/story/{i}'>{t}</a>"
+        f"<p>{SHORT_NOTICE[:80]}</p></div>" for i, t in enumerate(titles))
+    html = f"""<html><body><div class='featured'><h2><a href='/story/0'>{titles[0]}</a></h2>
+    <p>{SHORT_NOTICE[:60]}</p></div><div class='news-list-table'>{rows}</div></body></html>"""
+    assert run(html, "https://agg.example.org/").page_kind == "listing"
