@@ -49,7 +49,8 @@ _WORDS = _REAL_WORDS.split()
 _WORDS += ["".join(_rng.choice("bcdfghklmnprstvz") + _rng.choice("aeiou")
                    for _ in range(_rng.randint(2, 4))) for _ in range(4000)]
 # function words at their usual share, so the text reads as English to language detection
-_STOP = "the of and to in a for is on that with by as at from will be this are it".split()
+_STOP = ("the", "of", "and", "to", "in", "a", "for", "is", "on", "that", "with", "by", "as",
+         "at", "from", "will", "be", "this", "are", "it")
 _PARAS = [" ".join(_rng.choice(_STOP) if _rng.random() < 0.4 else _rng.choice(_WORDS)
                    for _ in range(_rng.randint(60, 120))).capitalize() + "."
           for _ in range(2000)]
