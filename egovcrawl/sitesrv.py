@@ -23,8 +23,10 @@ Site directory
   does. Names starting with `_` or `.` are never served by path: `_site.toml`, `_404.html` and
   templates reachable only through routes live there.
 * Text files (html, shtml, xml, txt, rss, json, ...) are templates: `{{base}}` becomes this site's
-  base URL and `{{base:OTHER}}` another served site's, substituted on the bytes so a GBK file stays
-  GBK. A reference to a site that is not served is an error (500), not a silent broken link.
+  base URL and `{{base:OTHER}}` another served site's (`{{port}}`, `{{port:OTHER}}`: the port
+  alone, for a URL on another host name such as `http://localhost:{{port:OTHER}}/`), substituted
+  on the bytes so a GBK file stays GBK. A reference to a site that is not served is an error
+  (500), not a silent broken link.
 * `X.gz` asked for where only `X` exists is served as `X` rendered and gzipped (sitemap.xml.gz).
 * Every 200 carries a strong ETag (hash of the body sent) and Last-Modified; a matching
   `If-None-Match` (or, without it, `If-Modified-Since`) gets 304 with no body. HEAD works.
@@ -40,6 +42,8 @@ Site directory
     ignore_params = ["utm_*", "replytocom"] # query parameters the site ignores (`*` = prefix)
     not_found = "_404.html"                # body of 404 responses (a template)
     gzip_type = "application/x-gzip"       # Content-Type of a generated .gz (application/gzip)
+    fault = "status:500"                   # every request of the site fails (a route's faults)
+    fault_times = 0                        # ... only the first N requests of the site (0 = all)
 
     [charset]                              # charset declared per extension; "" declares none
     html = "utf-8"
@@ -59,9 +63,19 @@ Site directory
     headers = { "X-Powered-By" = "PHP/5.6" }
     last_modified = 2021-05-12T09:14:33Z
     redirect = "/new/path"                 # 301 to it (template; relative to this site)
-    fault = "status:503"                   # or "reset", "slow", "truncate" (see below)
+    fault = "status:503"                   # or reset, reset-body, slow, drip, truncate (below)
     fault_times = 2                        # the fault hits only the first N requests (0 = all)
-    delay = 0.5                            # seconds the "slow" fault waits before each half
+    delay = 0.5                            # seconds "slow" waits before each half, "drip"
+                                           # before each tenth of the body
+
+    [routes."/huge"]                       # a generated page: `size` bytes of HTML made while
+    dynamic = "large"                      # sent (default 50 MB), with Content-Length or, when
+    size = 52428800                        # chunked = true, chunked with none
+    chunked = false
+
+    [routes."/bomb"]                       # Content-Encoding: gzip whose body inflates to `size`
+    dynamic = "gzip-bomb"                  # bytes of HTML (about size/1000 on the wire)
+    size = 104857600
 
     [routes."/events/calendar"]            # a dynamic route: an endless month calendar
     dynamic = "calendar"
@@ -72,8 +86,10 @@ Site directory
 The calendar answers `?month=YYYY-MM` for every month from 0001-01 to 9999-12 with links to the
 previous and next month: the trap a crawler must bound. Faults: `status:NNN` sends that status
 (with the route's headers, e.g. Retry-After); `reset` closes the connection with a TCP reset
-before any byte; `slow` waits `delay` seconds before the headers and again before the body;
-`truncate` promises the whole body in Content-Length, sends half and closes.
+before any byte; `reset-body` sends the headers and half the body, then resets; `slow` waits
+`delay` seconds before the headers and again before the body; `drip` sends the headers at once
+and the body in ten pieces, `delay` seconds before each; `truncate` promises the whole body in
+Content-Length, sends half and closes.
 """
 
 from __future__ import annotations
@@ -91,8 +107,10 @@ import sys
 import threading
 import time
 import tomllib
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -116,16 +134,23 @@ DEFAULT_TYPES = {
     "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
     "svg": "image/svg+xml", "ico": "image/x-icon",
 }
-FAULTS = ("reset", "slow", "truncate")
+FAULTS = ("reset", "reset-body", "slow", "drip", "truncate")
+DYNAMICS = ("calendar", "large", "gzip-bomb")
 ROUTE_KEYS = frozenset({
     "file", "status", "content_type", "charset", "headers", "last_modified", "redirect", "fault",
-    "fault_times", "delay", "dynamic", "template", "start", "events",
+    "fault_times", "delay", "dynamic", "template", "start", "events", "size", "chunked",
 })
 SITE_KEYS = frozenset({
     "last_modified", "index", "try_suffixes", "ignore_params", "not_found", "gzip_type",
-    "charset", "types", "routes",
+    "charset", "types", "routes", "fault", "fault_times",
 })
-TEMPLATE_TOKEN = re.compile(rb"\{\{(base(?::[A-Za-z0-9_.-]+)?|cal:[a-z]+)\}\}")
+TEMPLATE_TOKEN = re.compile(rb"\{\{((?:base|port)(?::[A-Za-z0-9_.-]+)?|cal:[a-z]+)\}\}")
+#: Pieces a "drip" body is cut into (`delay` seconds before each).
+DRIP_PIECES = 10
+#: Default size of a generated page ("large", "gzip-bomb"): 50 MB.
+LARGE_SIZE = 50 * 1024 * 1024
+#: Bytes per write of a generated ("large") body: it is never held in memory whole.
+STREAM_CHUNK = 64 * 1024
 MONTH_PARAM = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -158,6 +183,8 @@ class Route:
     template: str | None = None
     start: str | None = None
     events: tuple[tuple[str, str], ...] = ()
+    size: int = LARGE_SIZE
+    chunked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +201,9 @@ class SiteConfig:
     types: Mapping[str, str] = field(default_factory=dict)
     #: (path, query) -> Route; query is None (no query), "*" (any) or the sorted pairs
     routes: Mapping[tuple[str, Any], Route] = field(default_factory=dict)
+    #: a fault of every request of the site (the whole site is down), or None
+    fault: str | None = None
+    fault_times: int = 0
 
     @classmethod
     def load(cls, path: Path) -> SiteConfig:
@@ -206,6 +236,8 @@ class SiteConfig:
             charset={k.lower(): str(v) for k, v in _table(data, "charset", where).items()},
             types={k.lower(): str(v) for k, v in _table(data, "types", where).items()},
             routes=routes,
+            fault=_fault(data.get("fault"), f"{where}: fault"),
+            fault_times=_count(data.get("fault_times", 0), f"{where}: fault_times"),
         )
 
     def ignored(self, name: str) -> bool:
@@ -222,17 +254,19 @@ def _parse_route(spec: Mapping[str, Any], where: str) -> Route:
     status = spec.get("status", 301 if "redirect" in spec else 200)
     if not isinstance(status, int) or not 100 <= status <= 599:
         raise SiteConfigError(f"{where}: status must be an HTTP status code, not {status!r}")
-    fault = _string(spec.get("fault"), f"{where}: fault")
-    if fault is not None and fault not in FAULTS:
-        code = fault.removeprefix("status:")
-        if not (fault.startswith("status:") and code.isdigit() and 100 <= int(code) <= 599):
-            raise SiteConfigError(
-                f"{where}: fault must be reset, slow, truncate or status:NNN, not {fault!r}")
+    fault = _fault(spec.get("fault"), f"{where}: fault")
     dynamic = _string(spec.get("dynamic"), f"{where}: dynamic")
-    if dynamic is not None and dynamic != "calendar":
-        raise SiteConfigError(f"{where}: dynamic must be 'calendar', not {dynamic!r}")
-    if dynamic and not spec.get("template"):
+    if dynamic is not None and dynamic not in DYNAMICS:
+        raise SiteConfigError(
+            f"{where}: dynamic must be {', '.join(DYNAMICS)}, not {dynamic!r}")
+    if dynamic == "calendar" and not spec.get("template"):
         raise SiteConfigError(f"{where}: a calendar needs a template file")
+    size = spec.get("size", LARGE_SIZE)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise SiteConfigError(f"{where}: size must be a number of bytes >= 0, not {size!r}")
+    chunked = spec.get("chunked", False)
+    if not isinstance(chunked, bool):
+        raise SiteConfigError(f"{where}: chunked must be true or false, not {chunked!r}")
     start = _string(spec.get("start"), f"{where}: start")
     if start is not None and _month(start) is None:
         raise SiteConfigError(f"{where}: start must be YYYY-MM, not {start!r}")
@@ -258,7 +292,25 @@ def _parse_route(spec: Mapping[str, Any], where: str) -> Route:
         template=_string(spec.get("template"), f"{where}: template"),
         start=start,
         events=tuple(sorted((str(k), str(v)) for k, v in events.items())),
+        size=size,
+        chunked=chunked,
     )
+
+
+def _fault(value: Any, where: str) -> str | None:
+    fault = _string(value, where)
+    if fault is not None and fault not in FAULTS:
+        code = fault.removeprefix("status:")
+        if not (fault.startswith("status:") and code.isdigit() and 100 <= int(code) <= 599):
+            raise SiteConfigError(
+                f"{where} must be {', '.join(FAULTS)} or status:NNN, not {fault!r}")
+    return fault
+
+
+def _count(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise SiteConfigError(f"{where} must be a whole number >= 0, not {value!r}")
+    return value
 
 
 def _route_key(target: str, where: str) -> tuple[str, Any]:
@@ -326,6 +378,9 @@ class Response:
     body: bytes = b""
     fault: str | None = None
     delay: float = 0.0
+    #: a body generated while it is sent (too big to hold), `length` bytes or chunked if None
+    stream: Iterator[bytes] | None = None
+    length: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +466,15 @@ class Site:
         path = parts.path or "/"
         pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                  if not config.ignored(k)]
+        if config.fault and self._fault_due("", config.fault_times):
+            down = Route(fault=config.fault)  # the whole site is down: every target fails
+            if config.fault.startswith("status:"):
+                return self._status_fault(down)
+            return self._with_fault(self._serve_target(config, path, pairs, headers), down)
+        return self._serve_target(config, path, pairs, headers)
+
+    def _serve_target(self, config: SiteConfig, path: str, pairs: list[tuple[str, str]],
+                      headers: Mapping[str, str]) -> Response:
         route = self._route(config, path, pairs)
         if route is not None:
             response = self._from_route(config, route, path, pairs)
@@ -418,7 +482,7 @@ class Site:
             response = self._not_found(config)
         else:
             response = self._from_path(config, path)
-        if response.status == 200 and not response.fault:
+        if response.status == 200 and not response.fault and response.stream is None:
             response = self._conditional(response, headers)
         return response
 
@@ -434,12 +498,9 @@ class Site:
 
     def _from_route(self, config: SiteConfig, route: Route, path: str,
                     pairs: list[tuple[str, str]]) -> Response:
-        if route.fault and self._fault_due(path, route):
+        if route.fault and self._fault_due(path, route.fault_times):
             if route.fault.startswith("status:"):
-                status = int(route.fault.removeprefix("status:"))
-                body = _plain_page(status, f"{status} {_reason(status)}")
-                return Response(status, [("Content-Type", "text/html; charset=utf-8"),
-                                         *route.headers], body)
+                return self._status_fault(route)
             return self._with_fault(self._from_route(config, _no_fault(route), path, pairs),
                                     route)
         if route.redirect is not None:
@@ -452,6 +513,12 @@ class Site:
                             _plain_page(route.status, f"Moved to {location}"))
         if route.dynamic == "calendar":
             return self._calendar(config, route, path, pairs)
+        if route.dynamic == "large":
+            return _large_page(route)
+        if route.dynamic == "gzip-bomb":
+            return Response(200, [("Content-Type", route.content_type or "text/html"),
+                                  ("Content-Encoding", "gzip"), *route.headers],
+                            _gzip_bomb(route.size))
         if route.file is None:
             # a route that only adds a status, headers, a charset or a fault to a served path
             response = self._from_path(config, path, route)
@@ -593,12 +660,15 @@ class Site:
             token = m[1].decode("ascii")
             if token == "base":
                 return self.base.encode("ascii")
-            if token.startswith("base:"):
+            if token == "port":
+                return self.base.rsplit(":", 1)[1].encode("ascii")
+            if token.startswith(("base:", "port:")):
                 other = token[5:]
                 if other not in self._bases:
                     raise TemplateError(
                         f"site {self.name!r}: template names unknown site {other!r}")
-                return self._bases[other].encode("ascii")
+                base = self._bases[other]
+                return (base if token.startswith("base:") else base.rsplit(":", 1)[1]).encode()
             if token in values:
                 return values[token].encode("ascii", "xmlcharrefreplace")
             return m[0]
@@ -629,13 +699,21 @@ class Site:
         keep = {"etag", "last-modified", "cache-control", "expires", "vary", "content-location"}
         return Response(304, [(k, v) for k, v in response.headers if k.lower() in keep])
 
-    def _fault_due(self, path: str, route: Route) -> bool:
-        if route.fault_times <= 0:
+    def _fault_due(self, path: str, times: int) -> bool:
+        """Whether the fault of `path` ("" = the site's) hits this request: the first `times`."""
+        if times <= 0:
             return True
         with self._config_lock:
             count = self._fault_counts.get(path, 0)
             self._fault_counts[path] = count + 1
-        return count < route.fault_times
+        return count < times
+
+    @staticmethod
+    def _status_fault(route: Route) -> Response:
+        status = int((route.fault or "").removeprefix("status:"))
+        body = _plain_page(status, f"{status} {_reason(status)}")
+        return Response(status, [("Content-Type", "text/html; charset=utf-8"), *route.headers],
+                        body)
 
     @staticmethod
     def _with_fault(response: Response, route: Route) -> Response:
@@ -646,6 +724,48 @@ class Site:
 
 def _no_fault(route: Route) -> Route:
     return replace(route, fault=None)
+
+
+_LARGE_HEAD = b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>A very large page" \
+    b"</title></head><body><h1>A very large page</h1>\n"
+_LARGE_FILL = b"<p>Generated filler of a very large page, sent as it is made.</p>\n"
+_LARGE_TAIL = b"</body></html>\n"
+
+
+def _large_page(route: Route) -> Response:
+    """`size` bytes of HTML made while they are sent (50 MB by default): Content-Length, or
+    chunked with none when `chunked` (the client learns the size only by receiving it)."""
+    size = max(route.size, len(_LARGE_HEAD) + len(_LARGE_TAIL))
+
+    def body() -> Iterator[bytes]:
+        yield _LARGE_HEAD
+        left = size - len(_LARGE_HEAD) - len(_LARGE_TAIL)
+        block = _LARGE_FILL * (STREAM_CHUNK // len(_LARGE_FILL))
+        while left > 0:
+            piece = block[:left]
+            left -= len(piece)
+            yield piece
+        yield _LARGE_TAIL
+
+    ctype = f"{route.content_type or 'text/html'}; charset=utf-8"
+    return Response(200, [("Content-Type", ctype), *route.headers], stream=body(),
+                    length=None if route.chunked else size)
+
+
+@lru_cache(maxsize=4)
+def _gzip_bomb(size: int) -> bytes:
+    """A gzip stream of an HTML page `size` bytes long, about a thousandth of that in size."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: gzip header and trailer
+    head = b"<!DOCTYPE html><html><head><title>Bomb</title></head><body><p>"
+    parts = [packer.compress(head)]
+    left = max(0, size - len(head))
+    block = b" " * (1 << 20)
+    while left > 0:
+        piece = block[:left]
+        left -= len(piece)
+        parts.append(packer.compress(piece))
+    parts.append(packer.flush())
+    return b"".join(parts)
 
 
 def _month_link(path: str, month: tuple[int, int]) -> str:
@@ -706,37 +826,70 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response, *, head: bool) -> None:
         if response.fault == "reset":
-            # SO_LINGER 0: close() sends RST, so the client sees a reset, not a clean EOF
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
-            self.close_connection = True
-            self.wfile.close()  # the makefile()s hold the socket open until they are closed
-            self.rfile.close()
-            self.connection.close()
+            self._reset()  # before any byte of the response
             return
         if response.fault == "slow":
             time.sleep(response.delay)
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
-        if response.status != 304:
+        if response.stream is not None:
+            if response.length is None:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Content-Length", str(response.length))
+        elif response.status != 304:
             self.send_header("Content-Length", str(len(response.body)))
-        if response.fault == "truncate":
+        if response.fault in ("truncate", "reset-body"):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        if head or response.status == 304 or not response.body:
+        if head or response.status == 304:
+            return
+        if response.stream is not None:
+            self._send_stream(response.stream, chunked=response.length is None)
             return
         body = response.body
+        if not body:
+            return
         if response.fault == "truncate":
             body = body[: len(body) // 2]
+        elif response.fault == "reset-body":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self._reset()
+            return
         elif response.fault == "slow":
             half = len(body) // 2
             self.wfile.write(body[:half])
             self.wfile.flush()
             time.sleep(response.delay)
             body = body[half:]
+        elif response.fault == "drip":
+            step = -(-len(body) // DRIP_PIECES)
+            for start in range(0, len(body), step):
+                time.sleep(response.delay)
+                self.wfile.write(body[start:start + step])
+                self.wfile.flush()
+            return
         self.wfile.write(body)
+
+    def _send_stream(self, stream: Iterator[bytes], *, chunked: bool) -> None:
+        for piece in stream:
+            if chunked:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            else:
+                self.wfile.write(piece)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def _reset(self) -> None:
+        """Close the connection with a TCP reset (SO_LINGER 0), not a clean end of file."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.wfile.close()  # the makefile()s hold the socket open until they are closed
+        self.rfile.close()
+        self.connection.close()
 
     def log_message(self, format: str, *args: Any) -> None:
         self.server.owner._note(f"{self.server.site.name} {self.address_string()} "

@@ -279,6 +279,64 @@ def test_faults(tiny_site: Path) -> None:
         assert [r.status for r in srv.requests] == [503, 500, 500, 200, 0, 200, 410, 200, 200]
 
 
+def test_body_faults_generated_pages_and_port_templates(tmp_path: Path) -> None:
+    site = tmp_path / "odd"
+    site.mkdir()
+    page = b"<p>" + b"y" * 997 + b"</p>"
+    (site / "page.html").write_bytes(page)
+    (site / "_site.toml").write_text("""
+[routes."/drip"]
+file = "page.html"
+fault = "drip"
+delay = 0.001
+[routes."/cut-reset"]
+file = "page.html"
+fault = "reset-body"
+[routes."/huge"]
+dynamic = "large"
+size = 300000
+[routes."/huge-chunked"]
+dynamic = "large"
+size = 300001
+chunked = true
+[routes."/bomb"]
+dynamic = "gzip-bomb"
+size = 3000000
+[routes."/away"]
+redirect = "http://localhost:{{port}}/page.html"
+""", encoding="utf-8")
+    with SiteServer({"odd": site}) as srv:
+        base = srv.base_url("odd")
+        assert fetch(base + "/drip")[::2] == (200, page)  # ten pieces, all of them
+        with pytest.raises((ConnectionResetError, http.client.IncompleteRead)):
+            fetch(base + "/cut-reset")
+        status, headers, body = fetch(base + "/huge")
+        assert (status, headers["Content-Length"], len(body)) == (200, "300000", 300000)
+        assert body.startswith(b"<!DOCTYPE html>") and body.endswith(b"</html>\n")
+        assert "ETag" not in headers  # made while sent: never hashed whole
+        status, headers, body = fetch(base + "/huge-chunked")
+        assert (headers.get("Transfer-Encoding"), "Content-Length" in headers) == ("chunked", False)
+        assert len(body) == 300001
+        status, headers, body = fetch(base + "/bomb")
+        assert headers["Content-Encoding"] == "gzip"
+        assert len(body) < 10000 and len(gzip.decompress(body)) == 3000000
+        port = base.rsplit(":", 1)[1]
+        assert fetch(base + "/away")[1]["Location"] == f"http://localhost:{port}/page.html"
+
+
+def test_a_site_wide_fault_fails_every_request(tiny_site: Path) -> None:
+    with SiteServer({"tiny": tiny_site}) as srv:
+        base = srv.base_url("tiny")
+        assert fetch(base + "/page.html")[0] == 200
+        (tiny_site / "_site.toml").write_text('fault = "status:500"\nfault_times = 3\n',
+                                              encoding="utf-8")
+        got = [fetch(base + p)[0] for p in ("/page.html", "/robots.txt", "/nowhere", "/")]
+        assert got == [500, 500, 500, 200]  # the first three, whatever they asked for
+        (tiny_site / "_site.toml").write_text('fault = "reset"\n', encoding="utf-8")
+        with pytest.raises(ConnectionResetError):
+            fetch(base + "/page.html")
+
+
 def test_edits_between_requests_are_served(tiny_site: Path) -> None:
     with SiteServer({"tiny": tiny_site}) as srv:
         url = srv.url("tiny", "/page.html")
@@ -291,6 +349,11 @@ def test_edits_between_requests_are_served(tiny_site: Path) -> None:
 
 @pytest.mark.parametrize(("toml", "message"), [
     ("[routes.\"/a\"]\nfault = \"explode\"", "fault must be"),
+    ("fault = \"explode\"", "fault must be reset, reset-body"),
+    ("fault_times = -1", "fault_times must be"),
+    ("[routes.\"/a\"]\ndynamic = \"large\"\nsize = \"big\"", "size must be"),
+    ("[routes.\"/a\"]\ndynamic = \"huge\"", "dynamic must be calendar, large"),
+    ("[routes.\"/a\"]\ndynamic = \"large\"\nchunked = 1", "chunked must be"),
     ("[routes.\"/a\"]\nstatus = 99", "status must be"),
     ("[routes.\"a\"]\nfile = \"x\"", "must start with '/'"),
     ("colour = \"red\"", "unknown key 'colour'"),
