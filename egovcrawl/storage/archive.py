@@ -115,6 +115,15 @@ def prepare_body(body: bytes) -> PreparedBody | None:
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedFetches:
+    """A batch of fetches hashed, compressed and turned into rows (see prepare_fetches)."""
+
+    count: int
+    bodies: list[tuple[Any, ...]]  # rows for `bodies` not archived yet
+    rows: list[tuple[Any, ...]]  # rows for `fetches`, without their ids
+
+
+@dataclass(frozen=True, slots=True)
 class PreparedText:
     """A page's fingerprints and full-text index strings, computed ahead of its write."""
 
@@ -158,6 +167,7 @@ class Archive:
         self._lsh_rows: tuple[int, int] | None = None  # (lsh_recent, lsh_buckets) row counts
         self._last_keys: tuple[Any, list[int]] | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._reader: sqlite3.Connection | None = None  # see _known_bodies
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -217,6 +227,9 @@ class Archive:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         with contextlib.suppress(sqlite3.OperationalError):
             self.conn.execute("PRAGMA optimize")
         self.conn.close()
@@ -527,24 +540,42 @@ class Archive:
                  rec.header("etag"), rec.header("last-modified"), bhash, rec.error))
         return int(cur.lastrowid)
 
-    def record_fetches(self, records: Sequence[FetchRecord]) -> list[int]:
-        """Store a batch of fetches in one transaction (see `record_fetch`); returns their ids.
-
-        Bodies are hashed first and only those not archived yet are compressed (an unchanged
-        page on a re-crawl costs a hash, not a compression); hashing and compression release
-        the GIL, so they run on a small thread pool. One statement per table for the batch.
-        """
+    def prepare_fetches(self, records: Sequence[FetchRecord]) -> PreparedFetches:
+        """The work of `record_fetches` that needs no write lock, so that it can overlap a
+        background commit: bodies hashed, those already archived looked up on a read-only
+        connection (committed bodies are all it needs to see), the others compressed, rows
+        built. Hashing and compression release the GIL: they run on a small thread pool."""
         pool = self._thread_pool()
         hashes = list(pool.map(lambda r: body_hash(r.body) if r.body else None, records))
         wanted = {h: r.body for h, r in zip(hashes, records, strict=True) if h is not None}
         known = self._known_bodies(list(wanted))
         missing = [(h, b) for h, b in wanted.items() if h not in known]
         packed = list(pool.map(lambda hb: compress(hb[1]), missing))
+        bodies = [(h, codec, len(b), len(data), data)
+                  for (h, b), (codec, data) in zip(missing, packed, strict=True)]
+        rows = [(rec.crawl_id, rec.site, rec.url, rec.final_url, rec.status, rec.fetched_at,
+                 json.dumps(dict(rec.headers), ensure_ascii=False) if rec.headers else None,
+                 rec.content_type, rec.declared_encoding, len(rec.body),
+                 rec.header("etag"), rec.header("last-modified"), h, rec.error)
+                for rec, h in zip(records, hashes, strict=True)]
+        return PreparedFetches(len(records), bodies, rows)
+
+    def record_fetches(self, records: Sequence[FetchRecord],
+                       prepared: PreparedFetches | None = None) -> list[int]:
+        """Store a batch of fetches in one transaction (see `record_fetch`); returns their ids.
+
+        Only bodies not archived yet are compressed (an unchanged page on a re-crawl costs a
+        hash, not a compression). `prepared` is `prepare_fetches(records)` made ahead (e.g.
+        while the previous batch commits). One statement per table for the batch.
+        """
+        if prepared is None:
+            prepared = self.prepare_fetches(records)
+        if prepared.count != len(records):
+            raise ValueError("prepared fetches of another batch")
         with self.transaction():
             self.conn.executemany(
                 "INSERT OR IGNORE INTO bodies(hash, codec, size, stored, data) VALUES (?,?,?,?,?)",
-                [(h, codec, len(b), len(data), data)
-                 for (h, b), (codec, data) in zip(missing, packed, strict=True)])
+                prepared.bodies)
             # explicit ids: this transaction holds the write lock, so max(id)+1.. are ours
             first = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM fetches").fetchone()[0]
             ids = list(range(first, first + len(records)))
@@ -552,22 +583,32 @@ class Archive:
                 "INSERT INTO fetches(id, crawl_id, site, url, final_url, status, fetched_at, "
                 "headers, content_type, declared_encoding, bytes, etag, last_modified, "
                 "body_hash, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(fid, rec.crawl_id, rec.site, rec.url, rec.final_url, rec.status,
-                  rec.fetched_at,
-                  json.dumps(dict(rec.headers), ensure_ascii=False) if rec.headers else None,
-                  rec.content_type, rec.declared_encoding, len(rec.body),
-                  rec.header("etag"), rec.header("last-modified"), h, rec.error)
-                 for fid, rec, h in zip(ids, records, hashes, strict=True)])
+                [(fid, *row) for fid, row in zip(ids, prepared.rows, strict=True)])
         return ids
 
     def _known_bodies(self, hashes: Sequence[str]) -> set[str]:
+        """Which of these bodies are archived. Read on a second, read-only connection when the
+        archive is a file (WAL: it sees every committed body and never waits for the writer);
+        bodies commit with their fetches, never in a pending background commit."""
+        conn = self._read_conn()
         known: set[str] = set()
         for start in range(0, len(hashes), 500):
             chunk = hashes[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            known.update(r[0] for r in self.conn.execute(
+            known.update(r[0] for r in conn.execute(
                 f"SELECT hash FROM bodies WHERE hash IN ({marks})", chunk))
         return known
+
+    def _read_conn(self) -> sqlite3.Connection:
+        if self.path == ":memory:":
+            return self.conn
+        if self._reader is None:
+            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+            reader = sqlite3.connect(uri, uri=True, isolation_level=None,
+                                     timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            reader.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            self._reader = reader
+        return self._reader
 
     def _thread_pool(self) -> ThreadPoolExecutor:
         if self._pool is None:

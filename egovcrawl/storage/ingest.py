@@ -194,7 +194,9 @@ class Ingestor:
     def feed(self, records: Sequence[FetchRecord]) -> list[StoreResult]:
         if not records:
             return []
-        ids = self.archive.record_fetches(records)  # waits for the previous background commit
+        # hashing, compression and the known-bodies lookup overlap the background commit
+        prepared = self.archive.prepare_fetches(records)
+        ids = self.archive.record_fetches(records, prepared)  # waits for that commit
         if self.on_fetched:
             self.on_fetched(ids)
         out: list[StoreResult] = []
