@@ -7,13 +7,16 @@ that only fetches the same pages, in the same run, over loopback; and peak memor
 
 The generated site is served by a small asyncio HTTP server in its own process (keep-alive,
 pages built from a fixed pool of paragraphs, ~25 KB each, so the server is not the bottleneck):
-`/` links to every listing page, each listing has 20 article teasers and a next link, each
-article is a realistic news page (header, nav, date, views, text, footer). Both crawls use the
-same concurrency (CONCURRENT_REQUESTS=128, no delay, no AutoThrottle, CONCURRENT_ITEMS=4) and
-run each in a fresh process (a Twisted reactor runs once per process).
+`/` links to 10 section fronts, each paginated (20 article teasers and a `rel=next` link per
+page); each article is a realistic news page (header, mega-menu, date, views, text, footer).
+Both crawls use the same concurrency (CONCURRENT_REQUESTS=128, no delay, no AutoThrottle,
+CONCURRENT_ITEMS=4) and run each in a fresh process (a Twisted reactor runs once per process).
 
-Reported: pages/s of each, the ratio egovcrawl / bare (target ≥ 0.3), and peak RSS of the crawl
-process plus its extraction worker (target ≤ 500 MB at 50k pages, not growing with the archive).
+Reported: pages/s of each, the ratio egovcrawl / bare (target ≥ 0.3), peak memory of the crawl
+process plus its extraction workers (target ≤ 500 MB at 50k pages, not growing with the archive;
+PSS, so pages the workers share copy-on-write count once; peak RSS is in the raw JSON lines),
+and the requests of a second, incremental egovcrawl run over the unchanged site against the
+first run's.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import time
 from pathlib import Path
 
 PER_LISTING = 20
+SECTIONS = 10  # section fronts linked from the home page, each paginated with rel=next
 ROOT = Path(__file__).resolve().parent.parent
 
 # --- the generated site ---------------------------------------------------------------------
@@ -84,14 +88,15 @@ def dt_str(i: int) -> str:
     return f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}"
 
 
-def listing(n: int, pages: int) -> bytes:
-    lo = n * PER_LISTING
+def listing(section: int, n: int, pages: int) -> bytes:
+    """Page n of a section's listing: its articles are those with i % SECTIONS == section."""
+    ids = range(section + n * PER_LISTING * SECTIONS, pages, SECTIONS)[:PER_LISTING]
     items = "".join(
         f"<li><h3><a href='/news/{i}.html'>Digital service {i} launched for residents</a></h3>"
         f"<p>{dt_str(i)} Teaser of press release {i}. <a href='/news/{i}.html'>Read more</a>"
-        f"</p></li>" for i in range(lo, min(lo + PER_LISTING, pages)))
-    last = (pages - 1) // PER_LISTING
-    nxt = f"<a rel='next' href='/list/{n + 1}.html'>Next</a>" if n < last else ""
+        f"</p></li>" for i in ids)
+    more = section + (n + 1) * PER_LISTING * SECTIONS < pages
+    nxt = f"<a rel='next' href='/list/{section}/{n + 1}.html'>Next</a>" if more else ""
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>News - page {n + 1}"
             f"</title>{_HEAD}</head><body><header><nav><ul>{_NAV}</ul></nav></header><main>"
             f"<h1>News</h1><ul class='news'>{items}</ul><div class='pagination'>{nxt}</div>"
@@ -99,9 +104,8 @@ def listing(n: int, pages: int) -> bytes:
 
 
 def root(pages: int) -> bytes:
-    last = (pages - 1) // PER_LISTING
-    links = "".join(f"<li><a href='/list/{n}.html'>News page {n + 1}</a></li>"
-                    for n in range(last + 1))
+    links = "".join(f"<li><a href='/list/{s}/0.html'>Section {s}</a></li>"
+                    for s in range(SECTIONS))
     return (f"<html><head><title>Example Ministry</title></head><body><nav><ul>{links}</ul>"
             f"</nav></body></html>").encode()
 
@@ -128,9 +132,9 @@ class _Http(asyncio.Protocol):
             if path == "/":
                 return 200, root(self.pages)
             if path.startswith("/list/"):
-                n = int(path[6:].split(".")[0])
-                if n * PER_LISTING < self.pages:
-                    return 200, listing(n, self.pages)
+                section, n = (int(x) for x in path[6:].split(".")[0].split("/"))
+                if section < SECTIONS and section + n * PER_LISTING * SECTIONS < self.pages:
+                    return 200, listing(section, n, self.pages)
             if path.startswith("/news/"):
                 i = int(path[6:].split(".")[0])
                 if i < self.pages:
@@ -179,8 +183,65 @@ def crawl_bare(base: str) -> dict:
     crawler = process.create_crawler(Bare)
     process.crawl(crawler)
     start = time.perf_counter()
-    process.start()
-    return _report(crawler, time.perf_counter() - start)
+    with MemorySampler() as memory:
+        process.start()
+    out = _report(crawler, time.perf_counter() - start)
+    out["peak_pss_mb"] = round(memory.peak_mb, 1)
+    return out
+
+
+class MemorySampler:
+    """Peak proportional set size (PSS) of this process and all its descendants, sampled from
+    /proc every 0.2 s. PSS splits shared pages between the processes sharing them, so the
+    extraction workers' copy-on-write language model is counted once; summed RSS would count
+    it once per worker. Linux only (reports 0 elsewhere)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak_mb = max(self.peak_mb, self.sample())
+
+    @staticmethod
+    def sample() -> float:
+        me = os.getpid()
+        parents: dict[int, int] = {}
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                    parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+        tree, frontier = {me}, [me]
+        while frontier:
+            pid = frontier.pop()
+            kids = [c for c, p in parents.items() if p == pid and c not in tree]
+            tree.update(kids)
+            frontier.extend(kids)
+        total_kb = 0
+        for pid in tree:
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total_kb += int(line.split()[1])
+                        break
+            except OSError:
+                continue
+        return total_kb / 1024
 
 
 def crawl_egov(base: str, workdir: str) -> dict:
@@ -193,13 +254,17 @@ def crawl_egov(base: str, workdir: str) -> dict:
                      f"max_pages = 1000000\nmax_depth = 3\ndiscover_sitemaps = false\n"
                      f"follow_links = true\ndeny = ['/section/']\n", encoding="utf-8")
     profiles = resolve_profiles(sites, ["bench"])
-    db = Path(workdir) / "bench.db"
+    db = Path(workdir) / "bench.db"  # kept between runs: a second run is incremental
     start = time.perf_counter()
-    result = run_crawl(profiles, db, sites, overrides=COMMON)
+    with MemorySampler() as memory:
+        result = run_crawl(profiles, db, sites, overrides=COMMON)
     elapsed = time.perf_counter() - start
     stats = result.stats
+    from egovcrawl.worker import default_workers
+
     out = {"pages": stats.get("response_received_count", 0), "seconds": elapsed,
-           "articles": result.articles, "exit": result.exit_code}
+           "articles": result.articles, "exit": result.exit_code, "workers": default_workers(),
+           "peak_pss_mb": round(memory.peak_mb, 1)}
     out.update(_rss())
     return out
 
@@ -223,10 +288,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _child(kind: str, base: str) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run([sys.executable, __file__, "--child", kind, "--base", base,
-                               "--workdir", tmp], capture_output=True, text=True, check=False)
+def _child(kind: str, base: str, workdir: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--base", base,
+                           "--workdir", workdir], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{kind} crawl failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -253,25 +317,30 @@ def main() -> None:
         return
     print(f"# crawl_bench on {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| articles | bare Scrapy pages/s | egovcrawl pages/s | ratio | egovcrawl peak RSS "
-          "(crawl + worker) | bare peak RSS |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("| articles | bare Scrapy pages/s | egovcrawl pages/s | ratio | egovcrawl peak memory "
+          "(PSS, crawl + workers) | bare peak PSS | second run: requests / first run's |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for pages in args.pages or [10_000]:
         port = _free_port()
         server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), str(pages)])
         try:
             time.sleep(1.0)
             base = f"http://127.0.0.1:{port}"
-            bare = _child("bare", base) if args.only != "egovcrawl" else None
-            egov = _child("egovcrawl", base) if args.only != "bare" else None
+            with tempfile.TemporaryDirectory() as tmp:
+                bare = _child("bare", base, tmp) if args.only != "egovcrawl" else None
+                egov = _child("egovcrawl", base, tmp) if args.only != "bare" else None
+                # the nightly case: the same site again, nothing changed, same archive
+                again = _child("egovcrawl", base, tmp) if egov else None
         finally:
             server.terminate()
             server.wait()
         b = bare["pages"] / bare["seconds"] if bare else float("nan")
         e = egov["pages"] / egov["seconds"] if egov else float("nan")
-        erss = f"{egov['peak_rss_mb'] + egov['worker_peak_rss_mb']:.0f} MB" if egov else "-"
-        brss = f"{bare['peak_rss_mb']:.0f} MB" if bare else "-"
-        print(f"| {pages:,} | {b:.0f} | {e:.0f} | {e / b:.2f} | {erss} | {brss} |", flush=True)
+        erss = f"{egov['peak_pss_mb']:.0f} MB" if egov else "-"
+        brss = f"{bare['peak_pss_mb']:.0f} MB" if bare else "-"
+        inc = f"{again['pages']} / {egov['pages']}" if egov and again else "-"
+        print(f"| {pages:,} | {b:.0f} | {e:.0f} | {e / b:.2f} | {erss} | {brss} | {inc} |",
+              flush=True)
         if egov:
             print(f"<!-- egovcrawl: {json.dumps(egov)} -->")
         if bare:

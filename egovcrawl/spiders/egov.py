@@ -229,7 +229,11 @@ class EgovSpider(scrapy.Spider):
         if known is not None:
             changed = (lastmod is not None and known.last_fetched
                        and lastmod.isoformat() > known.last_fetched)
-            entry_point = role in ("start", "listing") or known.page_kind == "listing"
+            # new articles appear on start pages, the section fronts they link to, and the
+            # pagination from there (while it brings news); other known pages (pager links to
+            # page 317, archives) wait for refresh_days like articles
+            entry_point = (role in ("start", "listing")
+                           or (known.page_kind == "listing" and depth <= 1))
             if not (force or changed or entry_point or st.due(known)):
                 return self._skip("known")
             # conditional GET, except for listings while backfilling: their 304 would hide
@@ -316,8 +320,10 @@ class EgovSpider(scrapy.Spider):
         if forced is None and calendar_parts(response.url) is not None:
             forced = "other"  # a calendar page lists events: never an article, never a listing
         want_anchors = p.follow_links or bool(p.article_allow)
+        # pages that may list articles go first: pagination must not wait behind articles
+        priority = PRIORITY.get(response.meta.get("egov_role", "article"), 0)
         result = await self.pool.extract(response.body, response.url, record.declared_encoding,
-                                          p.hints(), forced, want_anchors)
+                                          p.hints(), forced, want_anchors, priority)
         page = result.page
         if page is not None and forced is None and (
                 (page.page_kind == "article" and p.article_allow)
