@@ -255,3 +255,42 @@ def test_contact_url_goes_into_the_user_agent(tmp_path: Path) -> None:
     crawler = Crawler(EgovSpider, settings)
     EgovSpider.from_crawler(crawler, site="city", sites=str(path))
     assert crawler.settings["USER_AGENT"] == "my-lab-bot/2.0"
+
+
+def test_profile_download_delay_becomes_its_hosts_slot_delay(tmp_path: Path) -> None:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    path = tmp_path / "sites.toml"
+    path.write_text(SITES + '\n[sites.slow]\nstart_urls = ["https://slow.example.org/news/"]\n'
+                    "download_delay = 4.5\n", encoding="utf-8")
+    settings = Settings()
+    settings.setmodule("egovcrawl.settings", priority="project")
+    crawler = Crawler(EgovSpider, settings)
+    EgovSpider.from_crawler(crawler, site="slow,city", sites=str(path))
+    slots = crawler.settings.getdict("DOWNLOAD_SLOTS")
+    assert slots["slow.example.org"]["delay"] == 4.5
+    assert "www.example.gov.cn" not in slots  # no delay in its profile: the global one applies
+
+
+def test_progress_line_counts_pages_articles_errors_per_site() -> None:
+    import io
+
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from egovcrawl.extensions import Progress
+
+    crawler = get_crawler(EgovSpider)
+    stats = MemoryStatsCollector(crawler)
+    for key, value in {"response_received_count": 120, "egovcrawl/archive/outcome/new": 40,
+                       "egovcrawl/archive/outcome/duplicate": 2,
+                       "egovcrawl/spider/fetch-errors": 3,
+                       "egovcrawl/spider/a/server-errors": 1,
+                       "egovcrawl/spider/a/pages-ok": 70,
+                       "egovcrawl/spider/b/pages-ok": 50}.items():
+        stats.set_value(key, value)
+    progress = Progress(stats, 1.0, io.StringIO())
+    progress.sites = ["a", "b"]
+    line = progress.line()
+    assert line.startswith("pages 120 (")
+    assert "new articles 42" in line and "errors 4" in line and "a: 70  b: 50" in line
