@@ -105,6 +105,8 @@ class ArchivePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or getattr(self.crawler, "spider", None)
+        if getattr(spider, "config_error", None):
+            return  # the spider stops before any request: no archive file, no crawl row
         self.archive = Archive.open(self.path)
         name = getattr(spider, "name", None)
         sites = list(getattr(spider, "sites", None) or ([name] if name else []))
