@@ -3,6 +3,8 @@
 
     python benchmarks/fuzz_extract.py --minutes 5 [--seed N] [--bound 5]
     python benchmarks/fuzz_extract.py --seed N --replay I      # rerun case I of seed N, verbose
+    python benchmarks/fuzz_extract.py --minimize benchmarks/results/fuzz-failures/X.json
+    python benchmarks/fuzz_extract.py --skip many_attributes   # leave out a known hang
 
 The corpus is every golden fixture page (tests/fixtures/pages) and every sample-site page
 (egovcrawl/samples/sites), as served: GBK stays GBK. Each case applies one to three mutations
@@ -734,18 +736,28 @@ def run_case(case: Case, bound: float) -> Outcome:
 # --- the long run -------------------------------------------------------------------------------
 
 
-def case_for(samples: Sequence[Sample], seed: int, index: int) -> Case:
-    """Case `index` of run `seed`: the same input every time."""
-    return make_case(samples, RandomChooser(random.Random(f"{seed}:{index}")))
+def mutators_without(skip: Sequence[str] = ()) -> tuple[Mutator, ...]:
+    unknown = set(skip) - set(MUTATORS_BY_NAME)
+    if unknown:
+        raise ValueError(f"unknown mutator(s): {', '.join(sorted(unknown))} "
+                         f"(known: {', '.join(sorted(MUTATORS_BY_NAME))})")
+    return tuple(m for m in MUTATORS if m.__name__ not in skip)
 
 
-def _worker(conn: Any, seed: int, bound: float) -> None:
+def case_for(samples: Sequence[Sample], seed: int, index: int,
+             skip: Sequence[str] = ()) -> Case:
+    """Case `index` of run `seed` (with the same `skip`): the same input every time."""
+    return make_case(samples, RandomChooser(random.Random(f"{seed}:{index}")),
+                     mutators=mutators_without(skip))
+
+
+def _worker(conn: Any, seed: int, bound: float, skip: Sequence[str]) -> None:
     samples = all_samples()
     while True:
         index = conn.recv()
         if index is None:
             return
-        case = case_for(samples, seed, index)
+        case = case_for(samples, seed, index, skip)
         outcome = run_case(case, bound)
         conn.send((index, outcome, case.describe(), len(case.body)))
 
@@ -775,7 +787,8 @@ def _signature(outcome: Outcome) -> str:
     return f"{where} -> {lines[-1][:120] if lines else outcome.kind}"
 
 
-def fuzz(minutes: float, seed: int, bound: float, out_dir: Path, *, quiet: bool = False) -> int:
+def fuzz(minutes: float, seed: int, bound: float, out_dir: Path, *, quiet: bool = False,
+         skip: Sequence[str] = ()) -> int:
     """Run cases until time is up; returns the number of failures (exceptions, bad pages,
     timeouts, hangs)."""
     samples = all_samples()
@@ -784,7 +797,7 @@ def fuzz(minutes: float, seed: int, bound: float, out_dir: Path, *, quiet: bool 
 
     def start() -> tuple[Any, Any]:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, seed, bound), daemon=True)
+        proc = ctx.Process(target=_worker, args=(child, seed, bound, tuple(skip)), daemon=True)
         proc.start()
         return proc, parent
 
@@ -802,11 +815,12 @@ def fuzz(minutes: float, seed: int, bound: float, out_dir: Path, *, quiet: bool 
         if not conn.poll(hard_limit + (60 if index == 0 else 0)):  # the first loads the corpus
             proc.kill()
             proc.join()
-            case = case_for(samples, seed, index)
+            case = case_for(samples, seed, index, skip)
             outcome = Outcome("hang", hard_limit, "killed: the per-page alarm did not fire")
             path = save_failure(case, outcome, seed, index, out_dir)
             print(f"HANG case {index}: {case.describe()[:300]} -> {path}", flush=True)
             kinds["hang"] += 1
+            signatures[f"hang: {case.steps[0][:100]}"] += 1
             failures += 1
             proc, conn = start()
             index += 1
@@ -818,12 +832,13 @@ def fuzz(minutes: float, seed: int, bound: float, out_dir: Path, *, quiet: bool 
             slowest = (outcome.seconds, got_index, f"{described} ({size} bytes)")
         if outcome.kind in ("exception", "bad-page", "timeout"):
             failures += 1
-            sig = _signature(outcome) if outcome.kind == "exception" else \
-                f"{outcome.kind}: {outcome.detail[:120]}"
+            sig = {"exception": _signature(outcome),
+                   "timeout": f"timeout in {_signature(outcome).split(' -> ')[0]}",
+                   }.get(outcome.kind, f"{outcome.kind}: {outcome.detail[:120]}")
             signatures[sig] += 1
             if signatures[sig] <= 3:  # keep a few inputs per distinct failure
-                path = save_failure(case_for(samples, seed, got_index), outcome, seed, got_index,
-                                    out_dir)
+                path = save_failure(case_for(samples, seed, got_index, skip), outcome, seed,
+                                    got_index, out_dir)
                 if not quiet:
                     print(f"{outcome.kind.upper()} case {got_index}: {described[:300]}\n  "
                           f"{sig}\n  -> {path}", flush=True)
@@ -839,7 +854,8 @@ def fuzz(minutes: float, seed: int, bound: float, out_dir: Path, *, quiet: bool 
 
     wall = time.monotonic() - began
     print(f"\nfuzz_extract: seed {seed}, {wall / 60:.1f} min on {platform.machine()} "
-          f"{platform.python_implementation()} {platform.python_version()}, bound {bound:g} s")
+          f"{platform.python_implementation()} {platform.python_version()}, bound {bound:g} s"
+          + (f", skipping {', '.join(skip)}" if skip else ""))
     print(f"corpus: {len(samples)} pages ({len(fixture_samples())} fixtures + sample sites)")
     mean_ms = total_seconds / max(index, 1) * 1000
     print(f"cases tried: {index}  ({index / wall:.1f}/s, mean {mean_ms:.1f} ms/page "
@@ -855,8 +871,8 @@ def fuzz(minutes: float, seed: int, bound: float, out_dir: Path, *, quiet: bool 
     return failures
 
 
-def replay(seed: int, index: int, bound: float) -> int:
-    case = case_for(all_samples(), seed, index)
+def replay(seed: int, index: int, bound: float, skip: Sequence[str] = ()) -> int:
+    case = case_for(all_samples(), seed, index, skip)
     print(case.describe())
     outcome = run_case(case, bound)
     print(f"{outcome.kind} in {outcome.seconds * 1000:.0f} ms")
@@ -919,6 +935,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="rerun one case of --seed in this process and show the outcome")
     parser.add_argument("--minimize", type=Path, default=None, metavar="FAILURE",
                         help="shrink a saved failing input (.bin or .json) and exit")
+    parser.add_argument("--skip", action="append", default=[], metavar="MUTATOR",
+                        help="leave a mutator out (e.g. one whose hang is known); repeatable")
     parser.add_argument("--out", type=Path, default=FAILURES)
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
@@ -927,10 +945,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.replay is not None:
         if args.seed is None:
             parser.error("--replay needs the --seed of the run")
-        return replay(args.seed, args.replay, args.bound)
+        return replay(args.seed, args.replay, args.bound, args.skip)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     print(f"fuzzing extract_page for {args.minutes:g} min, seed {seed}", flush=True)
-    return 1 if fuzz(args.minutes, seed, args.bound, args.out, quiet=args.quiet) else 0
+    try:
+        mutators_without(args.skip)
+    except ValueError as exc:
+        parser.error(str(exc))
+    failures = fuzz(args.minutes, seed, args.bound, args.out, quiet=args.quiet, skip=args.skip)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
