@@ -166,15 +166,17 @@ def run_ingest(n: int, workdir: Path, *, html: bool = True, sentences=(10, 40)) 
     raw = 0
     outcomes: dict[str, int] = {}
     t0 = time.perf_counter()
-    gen_time = 0.0
+    cpu0 = time.process_time()
+    gen_time = gen_cpu = 0.0
     stream = corpus.stream(n, html=html, sentences=sentences)
     pages_by_url: dict[str, Page] = {}
     ingestor = Ingestor(archive, lambda rec: pages_by_url.pop(rec.url))
     try:
         while True:
-            g0 = time.perf_counter()
+            g0, c0 = time.perf_counter(), time.process_time()
             batch = [pair for _, pair in zip(range(BATCH), stream, strict=False)]
             gen_time += time.perf_counter() - g0
+            gen_cpu += time.process_time() - c0
             if not batch:
                 break
             pages = {rec.url: page for rec, page in batch}
@@ -187,12 +189,14 @@ def run_ingest(n: int, workdir: Path, *, html: bool = True, sentences=(10, 40)) 
     finally:
         archive_mod.dedup.fingerprints = orig_fp  # type: ignore[attr-defined]
     elapsed = time.perf_counter() - t0 - gen_time
+    cpu = time.process_time() - cpu0 - gen_cpu
     archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = db_bytes(path)
     dup_linked = archive.conn.execute(
         "SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
     archive.close()
     return {"n": n, "seconds": round(elapsed, 2), "articles_per_s": round(n / elapsed),
+            "cpu_us_per_article": round(cpu / n * 1e6),
             "linking_seconds": round(linking.total + signing.total, 2),
             "linking_us_per_article": round((linking.total + signing.total) / n * 1e6),
             "signature_seconds": round(signing.total, 2),
@@ -202,9 +206,9 @@ def run_ingest(n: int, workdir: Path, *, html: bool = True, sentences=(10, 40)) 
             "republished": corpus.republished, "path": str(path)}
 
 
-def run_anchor(n: int, workdir: Path, tokenizer: str | None) -> dict:
+def run_anchor(n: int, workdir: Path, tokenizer: str | None, tag: str = "") -> dict:
     """sqlite-utils insert_all (url, title, text) with an FTS5 index kept by triggers."""
-    path = workdir / f"anchor-{tokenizer}-{n}.db"
+    path = workdir / f"anchor-{tokenizer}-{n}{tag}.db"
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode=WAL")
     db["articles"].create({"id": int, "url": str, "title": str, "text": str}, pk="id")
@@ -213,12 +217,12 @@ def run_anchor(n: int, workdir: Path, tokenizer: str | None) -> dict:
     rows = ({"url": rec.url, "title": p.title, "text": p.text}
             for rec, p in Corpus().stream(n, html=False))
     rows_list = list(rows)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     db["articles"].insert_all(rows_list, batch_size=BATCH)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     db.conn.close()
     return {"n": n, "tokenizer": tokenizer or "none", "rows_per_s": round(n / elapsed),
-            "db_bytes": db_bytes(path)}
+            "cpu_us_per_row": round(cpu / n * 1e6), "db_bytes": db_bytes(path)}
 
 
 QUERIES: dict[str, list[str]] = {}
@@ -353,7 +357,8 @@ def main() -> None:
         r = run_anchor(anchor_n, work, tok)
         results["anchors"].append(r)
         print(f"anchor sqlite-utils insert_all, FTS {r['tokenizer']:9}: "
-              f"{r['rows_per_s']:>7} rows/s  {r['db_bytes'] / 1e6:.1f} MB", flush=True)
+              f"{r['rows_per_s']:>7} rows/s  ({r['cpu_us_per_row']} µs CPU/row)  "
+              f"{r['db_bytes'] / 1e6:.1f} MB", flush=True)
 
     fts_n = 2_000 if args.quick else 10_000
     results["fts_choice"] = run_fts_choice(fts_n, work)
@@ -366,12 +371,16 @@ def main() -> None:
     last_path = None
     for n in ingest_scales:
         r = run_ingest(n, work)
+        # the machine is shared: the anchor again right after, to compare like with like
+        r["anchor_after"] = run_anchor(anchor_n, work, "unicode61", f"-after-{n}")["rows_per_s"]
         results["ingest"].append(r)
         last_path = r.pop("path")
         print(f"egovcrawl ingest {n:>8}: {r['articles_per_s']:>6} articles/s "
-              f"(FTS bigram+unicode61, dedup, raw fetch + body)  archive/raw HTML = "
+              f"({r['cpu_us_per_article']} µs CPU/article, all threads; "
+              f"FTS bigram+unicode61, dedup, raw fetch + body)  archive/raw HTML = "
               f"{r['db_to_raw']}  ({r['db_bytes'] / 1e6:.0f} MB / {r['raw_html_bytes'] / 1e6:.0f}"
-              f" MB)  near-dups linked {r['near_dups_linked']}/{r['republished']}", flush=True)
+              f" MB)  near-dups linked {r['near_dups_linked']}/{r['republished']}; anchor "
+              f"(unicode61) right after: {r['anchor_after']} rows/s", flush=True)
 
     q = run_queries(last_path, Corpus())
     results["queries"] = {"n": ingest_scales[-1], **q}
