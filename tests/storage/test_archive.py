@@ -248,3 +248,23 @@ def test_a_reader_does_not_block_the_writer(tmp_path):
     assert reader.execute("SELECT count(*) FROM articles").fetchone() == (2,)
     reader.close()
     writer.close()
+
+
+def test_prepared_fetches_compress_only_new_bodies_and_belong_to_their_batch(archive,
+                                                                              monkeypatch):
+    from egovcrawl.storage import archive as archive_mod
+
+    old = b"<html>" + b"old page " * 300 + b"</html>"
+    file(archive, fetch(URL, body=old), page(URL))
+    packed = []
+    real = archive_mod.compress
+    monkeypatch.setattr(archive_mod, "compress", lambda data: packed.append(data) or real(data))
+    batch = [fetch(URL, body=old), fetch(URL + "?p=2", body=b"<html>new</html>")]
+    prepared = archive.prepare_fetches(batch)
+    assert packed == [b"<html>new</html>"]  # the archived body is hashed, not compressed again
+    with pytest.raises(ValueError, match="another batch"):
+        archive.record_fetches(batch[:1], prepared)
+    ids = archive.record_fetches(batch, prepared)
+    assert rows(archive, f"SELECT count(*) FROM fetches WHERE id IN ({ids[0]}, {ids[1]})") == [
+        (2,)]
+    assert archive.counts()["bodies"] == 2
