@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -44,11 +45,16 @@ def register(main: click.Group) -> None:
 @click.option("--max-pages", type=click.IntRange(min=1), default=None,
               help="Fetch at most N pages per site in this run (the next run backfills).")
 @click.option("--quiet", "-q", is_flag=True,
-              help="Print nothing on success (for cron); failures still go to stderr.")
+              help="Print nothing on success (for cron); a failure still prints its summary "
+                   "(one line per site) on stderr. Scrapy's log goes only to --log-file.")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None,
               help="Write Scrapy's full log (INFO) to this file.")
 @click.option("--stats-json", type=click.Path(dir_okay=False), default=None,
               help="Write the crawl's outcome and stats as JSON to this file.")
+@click.option("--busy-timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              metavar="SECONDS",
+              help="How long to wait for another writer's lock on the archive before giving "
+                   "up with exit code 4.")
 @click.option("--progress/--no-progress", default=None,
               help="Live one-line progress (default: on when stderr is a terminal).")
 @click.option("--set", "-s", "scrapy_settings", multiple=True, metavar="NAME=VALUE",
@@ -56,17 +62,28 @@ def register(main: click.Group) -> None:
               help="Override a Scrapy/egovcrawl setting, as `scrapy crawl -s` (repeatable).")
 def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: Path,
           variables: dict[str, str], max_pages: int | None, quiet: bool, log_file: str | None,
-          stats_json: str | None, progress: bool | None,
+          stats_json: str | None, busy_timeout: float, progress: bool | None,
           scrapy_settings: dict[str, str]) -> None:
     """Crawl the named sites (or --all) into the archive, incrementally.
 
     Known articles are fetched again only when their refresh_days are due (with a conditional
-    GET), pagination stops where nothing is new, and an interrupted crawl is completed by the
-    next run. One crawl per archive at a time.
+    GET), pagination stops where nothing is new, and an interrupted (even killed) crawl is
+    completed by the next run. One crawl per archive at a time.
 
     \b
-    Exit codes: 0 ok, 1 partial failure (some requests or sites failed), 2 configuration
-    error (nothing fetched), 4 archive error, 75 another crawl holds the archive's lock.
+    Exit codes (every error is one line on stderr):
+      0   ok
+      1   partial failure: some requests or sites failed (network errors, 5xx/429 after
+          retries, a site that answered nothing), or the crawl stopped early; what was
+          fetched is archived
+      2   configuration error: bad or missing site profile file, unknown site name, no
+          site given, bad option; nothing fetched, no archive created
+      4   archive error: --db is a directory, not SQLite, corrupt, read-only or in a
+          directory that cannot be written, or another writer kept it locked longer
+          than --busy-timeout (nothing fetched); or writing failed during the crawl
+          (the crawl stops; what was committed stays)
+      75  another crawl holds the archive's lock (<db>.lock): returns at once, nothing
+          touched (EX_TEMPFAIL: try later)
 
     \b
     Example:
@@ -74,7 +91,15 @@ def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: Path,
         egovcrawl crawl --all --sites data/sites.toml --stats-json /tmp/last-crawl.json
         egovcrawl crawl ministry -s DOWNLOAD_DELAY=2 --log-file /var/log/egovcrawl.log
     """
-    from egovcrawl.crawler import LockHeld, crawl_lock, resolve_profiles, run_crawl
+    from egovcrawl.crawler import (
+        ArchiveUnusable,
+        LockHeld,
+        check_archive,
+        crawl_lock,
+        precheck_archive,
+        resolve_profiles,
+        run_crawl,
+    )
     from egovcrawl.crawler import write_stats_json as write_json
     from egovcrawl.profiles import ProfileError
 
@@ -86,41 +111,59 @@ def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: Path,
         _fail(str(exc), EXIT_CONFIG)
     if not profiles:
         _fail(f"{sites_path}: no enabled sites to crawl", EXIT_CONFIG)
-    try:
-        with crawl_lock(db):
-            _check_archive(db)
-            overrides: dict[str, object] = {"LOG_LEVEL": "ERROR" if quiet else "WARNING",
-                                            **scrapy_settings}
-            if log_file:
-                overrides.update(LOG_FILE=log_file, LOG_LEVEL="INFO")
-            show = progress if progress is not None else (sys.stderr.isatty() and not quiet)
-            overrides["EGOVCRAWL_PROGRESS"] = bool(show)
-            result = run_crawl(profiles, db, sites_path, variables=variables,
-                               max_pages=max_pages, overrides=overrides)
-    except LockHeld as exc:
-        _fail(f"{exc}; not crawling", EXIT_LOCKED)
-    except OSError as exc:
-        _fail(f"cannot lock {db}: {exc.strerror or exc}", EXIT_ARCHIVE)
+    for option, path in (("--log-file", log_file), ("--stats-json", stats_json)):
+        if path:
+            _check_output(option, path)
+    with contextlib.ExitStack() as held:
+        try:
+            precheck_archive(db)  # before the lock: a PNG or a directory gets no .lock beside it
+            held.enter_context(crawl_lock(db))
+            check_archive(db, busy_timeout=busy_timeout)
+        except LockHeld as exc:
+            _fail(f"{exc}; not crawling", EXIT_LOCKED)
+        except ArchiveUnusable as exc:
+            _fail(str(exc), EXIT_ARCHIVE)
+        except (FileExistsError, NotADirectoryError):
+            _fail(f"cannot use {db}: {_first_file(Path(db).parent)} is not a directory",
+                  EXIT_ARCHIVE)
+        except OSError as exc:
+            _fail(f"cannot create the lock file {db}.lock: {exc.strerror or exc}", EXIT_ARCHIVE)
+        overrides: dict[str, object] = {"LOG_LEVEL": "CRITICAL" if quiet else "WARNING"}
+        if log_file:
+            overrides.update(LOG_FILE=log_file, LOG_LEVEL="INFO")
+        show = progress if progress is not None else (sys.stderr.isatty() and not quiet)
+        overrides["EGOVCRAWL_PROGRESS"] = bool(show)
+        overrides.update(scrapy_settings)  # -s LOG_LEVEL=DEBUG wins over the defaults above
+        result = run_crawl(profiles, db, sites_path, variables=variables, max_pages=max_pages,
+                           overrides=overrides)
     if stats_json:
-        write_json(stats_json, result)
+        try:
+            write_json(stats_json, result)
+        except OSError as exc:
+            click.echo(f"Error: cannot write {stats_json}: {exc.strerror or exc}", err=True)
     if result.exit_code == EXIT_OK and quiet:
         return
     _print_summary(result, err=result.exit_code != EXIT_OK)
     sys.exit(result.exit_code)
 
 
-def _check_archive(db: str) -> None:
-    """Open (and migrate) the archive before any request: a corrupt or foreign file is one
-    clear error, not a crawl whose every page is lost."""
-    from egovcrawl.storage import Archive
+def _first_file(path: Path) -> Path:
+    """The ancestor of `path` that exists and is not a directory (why mkdir failed)."""
+    for parent in (path, *path.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return path
 
-    path = Path(db)
-    if path.exists() and path.is_dir():
-        _fail(f"{db} is a directory, not an archive file", EXIT_ARCHIVE)
-    try:
-        Archive.open(path).close()
-    except Exception as exc:  # sqlite3 and ArchiveError alike: say what and stop
-        _fail(f"cannot open archive {db}: {exc}", EXIT_ARCHIVE)
+
+def _check_output(option: str, path: str) -> None:
+    """An output file whose directory is missing or not writable is a config error found
+    before the crawl, not a traceback after it."""
+    parent = Path(path).parent
+    if not parent.is_dir():
+        _fail(f"{option} {path}: directory {parent} does not exist", EXIT_CONFIG)
+    target = Path(path)
+    if not os.access(target if target.exists() else parent, os.W_OK):
+        _fail(f"{option} {path}: not writable", EXIT_CONFIG)
 
 
 def _print_summary(result: object, *, err: bool) -> None:

@@ -7,7 +7,9 @@ the outcome is judged from the crawl's stats: config errors (before any request)
 or 429 answers, a site whose circuit breaker opened, a site that yielded no page at all) and
 success. One crawl at a time per archive: an exclusive, non-blocking lock on `<db>.lock` is taken
 before anything else, so a second cron run started while the first is still going returns at
-once without touching the archive.
+once without touching the archive. Before the first request the archive is checked
+(`check_archive`): a directory, a file that is not SQLite, a corrupt or read-only database, or
+one another writer keeps locked is one clear error instead of a crawl whose every page is lost.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import errno
 import fcntl
 import json
 import os
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +32,72 @@ SPIDER_STATS = "egovcrawl/spider"
 ARCHIVE_STATS = "egovcrawl/archive"
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 class LockHeld(RuntimeError):
     """Another crawl holds the archive's lock."""
+
+
+class ArchiveUnusable(RuntimeError):
+    """The archive cannot be crawled into (not a database, corrupt, read-only, locked)."""
+
+
+def precheck_archive(db: str | os.PathLike[str]) -> None:
+    """What can be told without taking the lock or writing anything: `db` is a file (or does
+    not exist yet) that starts like an SQLite database. ArchiveUnusable otherwise.
+
+    Run before `crawl_lock`, so a PNG or a directory passed as --db gets no `.lock` beside it."""
+    path = Path(db)
+    if path.is_dir():
+        raise ArchiveUnusable(f"{db} is a directory, not an archive file")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise ArchiveUnusable(f"cannot read archive {db}: {exc.strerror or exc}") from None
+    if head and head != SQLITE_MAGIC:  # an empty file is an empty database to SQLite
+        raise ArchiveUnusable(f"{db} is not an SQLite database (not an egovcrawl archive)")
+
+
+def check_archive(db: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> None:
+    """Make sure the crawl can write `db` before any request (the caller holds the lock).
+
+    Waits up to `busy_timeout` seconds for the write lock another writer (a `reextract`, a
+    sqlite3 shell in a transaction) holds, and releases it at once (a probe: BEGIN IMMEDIATE,
+    ROLLBACK; nothing is written), then opens and migrates the archive, creating it if needed.
+    ArchiveUnusable with a one-line reason otherwise."""
+    from egovcrawl.storage import Archive
+
+    precheck_archive(db)
+    path = os.fspath(db)
+    if Path(path).exists():
+        try:
+            conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ArchiveUnusable(f"cannot open archive {db}: {exc}") from None
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ArchiveUnusable(
+                    f"archive {db} is locked by another writer (waited {busy_timeout:g} s); "
+                    "nothing crawled") from None
+            raise ArchiveUnusable(f"cannot write archive {db}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise ArchiveUnusable(f"cannot open archive {db}: {exc}") from None
+        finally:
+            conn.close()
+    try:
+        Archive.open(path).close()
+    except (sqlite3.Error, OSError, RuntimeError) as exc:  # ArchiveError is a RuntimeError
+        text = str(exc) or type(exc).__name__
+        if isinstance(exc, OSError) and exc.strerror:
+            text = exc.strerror
+        raise ArchiveUnusable(f"cannot open archive {db}: {text}") from None
 
 
 @contextlib.contextmanager
@@ -134,14 +201,29 @@ def run_crawl(profiles: Sequence[SiteProfile], db: str | os.PathLike[str],
     settings = crawl_settings(db, sites_path, variables=variables, overrides=overrides)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(EgovSpider)
-    process.crawl(crawler, site=",".join(p.name for p in profiles),
-                  max_pages=max_pages if max_pages else None)
+    failures: list[BaseException] = []
+
+    def crashed(failure: Any) -> None:
+        # the crawl could not run (the archive pipeline failed to open, ...): Scrapy only logs
+        # it and its stats look like a crawl with nothing to do, so remember it for judge()
+        failures.append(failure.value)
+
+    deferred = process.crawl(crawler, site=",".join(p.name for p in profiles),
+                             max_pages=max_pages if max_pages else None)
+    deferred.addErrback(crashed)
     process.start()
-    return judge(crawler.stats.get_stats(), [p.name for p in profiles])
+    return judge(crawler.stats.get_stats(), [p.name for p in profiles],
+                 crash=failures[0] if failures else None)
 
 
-def judge(stats: Mapping[str, Any], sites: Sequence[str]) -> CrawlResult:
-    """Exit code and per-site outcome from a finished crawl's stats."""
+def judge(stats: Mapping[str, Any], sites: Sequence[str], *,
+          crash: BaseException | None = None) -> CrawlResult:
+    """Exit code and per-site outcome from a finished crawl's stats (and the exception that
+    stopped the crawl from running at all, if one did).
+
+    Archive errors first (4: something may not have been stored), then config errors (2),
+    then anything that cut the crawl short, failed sites and exceptions in spider callbacks
+    (1: pages whose links were never followed), else 0."""
     outcomes = {}
     for name in sites:
         prefix = f"{SPIDER_STATS}/{name}/"
@@ -162,13 +244,29 @@ def judge(stats: Mapping[str, Any], sites: Sequence[str]) -> CrawlResult:
     if reason == "config_error":
         return CrawlResult(EXIT_CONFIG, "config-error", outcomes, dict(stats), articles,
                            str(stats.get(f"{SPIDER_STATS}/config_error", "")))
+    if crash is not None or reason is None:
+        what = (f"{type(crash).__name__}: {crash}" if crash is not None
+                else "the crawl never finished")
+        what = " ".join(what.split())[:300]
+        from egovcrawl.storage.archive import ArchiveError
+
+        if isinstance(crash, sqlite3.Error | OSError | ArchiveUnusable | ArchiveError):
+            return CrawlResult(EXIT_ARCHIVE, "archive-error", outcomes, dict(stats), articles,
+                               f"the crawl could not run: {what}")
+        return CrawlResult(EXIT_PARTIAL, "crashed", outcomes, dict(stats), articles,
+                           f"the crawl could not run: {what}")
     failed = [n for n, o in outcomes.items() if o.failed]
-    if reason not in (None, "finished"):
+    if reason != "finished":
         return CrawlResult(EXIT_PARTIAL, "interrupted", outcomes, dict(stats), articles,
                            f"crawl stopped early: {reason}")
     if failed:
         return CrawlResult(EXIT_PARTIAL, "partial", outcomes, dict(stats), articles,
                            "failures on " + ", ".join(failed))
+    bugs = int(stats.get("spider_exceptions/count", 0))
+    if bugs:
+        return CrawlResult(EXIT_PARTIAL, "partial", outcomes, dict(stats), articles,
+                           f"{bugs} page(s) raised in the spider: their links were not followed "
+                           "(see the log)")
     return CrawlResult(EXIT_OK, "ok", outcomes, dict(stats), articles)
 
 

@@ -16,6 +16,7 @@ from scrapy.exceptions import NotConfigured
 
 SPIDER = "egovcrawl/spider"
 ARCHIVE = "egovcrawl/archive/outcome"
+WIDTH = 160  # characters of the progress line at most
 
 
 class Progress:
@@ -26,6 +27,7 @@ class Progress:
         self.task: Any = None
         self.started = time.monotonic()
         self.sites: list[str] = []
+        self.shown = 0  # length of the line on screen, blanked when a shorter one replaces it
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
@@ -41,6 +43,7 @@ class Progress:
         from twisted.internet import task
 
         self.sites = list(getattr(spider, "sites", []) or [])
+        self.started = time.monotonic()  # pages/s of the crawl, not of the start-up before it
         self.task = task.LoopingCall(self.show)
         self.task.start(self.interval, now=False)
 
@@ -56,8 +59,9 @@ class Progress:
                 + (f" · {per_site}" if per_site else ""))
 
     def show(self) -> None:
-        width = 160
-        self.stream.write("\r" + self.line()[:width].ljust(min(width, 100)))
+        text = self.line()[:WIDTH]
+        self.stream.write("\r" + text.ljust(self.shown))
+        self.shown = len(text)
         self.stream.flush()
 
     def spider_closed(self, spider: Any) -> None:
