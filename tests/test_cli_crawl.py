@@ -115,7 +115,7 @@ class Env:
         return out
 
     def requests(self) -> int:
-        return len(self.server.requests.snapshot())
+        return len(self.server.requests)
 
 
 @pytest.fixture(scope="module")
