@@ -136,8 +136,10 @@ class SiteOutcome:
 
     @property
     def failed(self) -> bool:
+        """Any failed request, an open breaker, or no page at all (nothing requested counts:
+        a site's start URLs are always requested, so the crawl never ran for it)."""
         return bool(self.fetch_errors or self.server_errors or self.breaker_open
-                    or (self.requests and not self.pages))
+                    or not self.pages)
 
 
 @dataclass

@@ -387,6 +387,7 @@ def test_judge_a_crawl_that_could_not_start_is_never_ok() -> None:
     assert "database is locked" in locked.message
     bug = judge({}, ["a"], crash=RuntimeError("boom"))
     assert bug.exit_code == EXIT_PARTIAL and "boom" in bug.message
+    assert bug.sites["a"].failed  # the summary does not call a site that was never crawled ok
     never_closed = judge({"egovcrawl/spider/a/requests": 0}, ["a"])
     assert never_closed.exit_code != EXIT_OK
 
