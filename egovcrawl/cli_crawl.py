@@ -15,8 +15,19 @@ from egovcrawl.exitcodes import EXIT_ARCHIVE, EXIT_CONFIG, EXIT_LOCKED, EXIT_OK
 DEFAULT_DB = "data/archive.db"
 
 
-def _fail(message: str, code: int) -> None:
+STATUS = {EXIT_CONFIG: "config-error", EXIT_ARCHIVE: "archive-error", EXIT_LOCKED: "locked"}
+
+
+def _fail(message: str, code: int, stats_json: str | None = None) -> None:
+    """The one-line error and its exit code; with `stats_json`, the outcome goes there too,
+    so a monitor reading the last crawl's JSON never sees an older run's as this one's."""
     click.echo(f"Error: {message}", err=True)
+    if stats_json:
+        from egovcrawl.crawler import CrawlResult, write_stats_json
+
+        with contextlib.suppress(OSError):
+            write_stats_json(stats_json, CrawlResult(code, STATUS.get(code, "error"),
+                                                     message=message))
     sys.exit(code)
 
 
@@ -50,7 +61,8 @@ def register(main: click.Group) -> None:
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None,
               help="Write Scrapy's full log (INFO) to this file.")
 @click.option("--stats-json", type=click.Path(dir_okay=False), default=None,
-              help="Write the crawl's outcome and stats as JSON to this file.")
+              help="Write the crawl's outcome and stats as JSON to this file (when the "
+                   "crawl cannot start: its exit code, status and error).")
 @click.option("--busy-timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
               metavar="SECONDS",
               help="How long to wait for another writer's lock on the archive before giving "
@@ -103,31 +115,33 @@ def crawl(site: tuple[str, ...], all_: bool, db: str, sites_path: Path,
     from egovcrawl.crawler import write_stats_json as write_json
     from egovcrawl.profiles import ProfileError
 
-    if not site and not all_:
-        _fail("name the sites to crawl, or use --all (see: egovcrawl sites)", EXIT_CONFIG)
-    try:
-        profiles = resolve_profiles(sites_path, site, all_=all_, variables=variables)
-    except ProfileError as exc:
-        _fail(str(exc), EXIT_CONFIG)
-    if not profiles:
-        _fail(f"{sites_path}: no enabled sites to crawl", EXIT_CONFIG)
     for option, path in (("--log-file", log_file), ("--stats-json", stats_json)):
         if path:
             _check_output(option, path)
+    if not site and not all_:
+        _fail("name the sites to crawl, or use --all (see: egovcrawl sites)", EXIT_CONFIG,
+              stats_json)
+    try:
+        profiles = resolve_profiles(sites_path, site, all_=all_, variables=variables)
+    except ProfileError as exc:
+        _fail(str(exc), EXIT_CONFIG, stats_json)
+    if not profiles:
+        _fail(f"{sites_path}: no enabled sites to crawl", EXIT_CONFIG, stats_json)
     with contextlib.ExitStack() as held:
         try:
             precheck_archive(db)  # before the lock: a PNG or a directory gets no .lock beside it
             held.enter_context(crawl_lock(db))
             check_archive(db, busy_timeout=busy_timeout)
         except LockHeld as exc:
-            _fail(f"{exc}; not crawling", EXIT_LOCKED)
+            _fail(f"{exc}; not crawling", EXIT_LOCKED, stats_json)
         except ArchiveUnusable as exc:
-            _fail(str(exc), EXIT_ARCHIVE)
+            _fail(str(exc), EXIT_ARCHIVE, stats_json)
         except (FileExistsError, NotADirectoryError):
             _fail(f"cannot use {db}: {_first_file(Path(db).parent)} is not a directory",
-                  EXIT_ARCHIVE)
+                  EXIT_ARCHIVE, stats_json)
         except OSError as exc:
-            _fail(f"cannot create the lock file {db}.lock: {exc.strerror or exc}", EXIT_ARCHIVE)
+            _fail(f"cannot create the lock file {db}.lock: {exc.strerror or exc}", EXIT_ARCHIVE,
+                  stats_json)
         overrides: dict[str, object] = {"LOG_LEVEL": "CRITICAL" if quiet else "WARNING"}
         if log_file:
             overrides.update(LOG_FILE=log_file, LOG_LEVEL="INFO")

@@ -259,11 +259,16 @@ def test_a_second_crawl_while_the_lock_is_held_exits_75_at_once_touching_nothing
         env: Env, archive: Path, tmp_path: Path) -> None:
     db = copy_archive(archive, tmp_path / "a.db")
     digest, before = sha(db), env.requests()
+    stats = tmp_path / "last-crawl.json"
+    stats.write_text('{"exit_code": 0, "status": "ok"}', encoding="utf-8")  # yesterday's
     with crawl_lock(db):  # a crawl in progress; held until the second one has returned
-        second = env.run("portal", "--db", db, "--quiet")
+        second = env.run("portal", "--db", db, "--quiet", "--stats-json", stats)
     assert second.returncode == EXIT_LOCKED, second.stderr
     line = one_error_line(second)
     assert f"pid {os.getpid()}" in line and "not crawling" in line
+    outcome = json.loads(stats.read_text(encoding="utf-8"))
+    assert (outcome["exit_code"], outcome["status"]) == (EXIT_LOCKED, "locked")
+    assert outcome["message"] in line
     assert sha(db) == digest
     assert not Path(f"{db}-wal").exists()
     assert env.requests() == before
