@@ -294,3 +294,21 @@ def test_progress_line_counts_pages_articles_errors_per_site() -> None:
     line = progress.line()
     assert line.startswith("pages 120 (")
     assert "new articles 42" in line and "errors 4" in line and "a: 70  b: 50" in line
+
+
+def test_due_archived_articles_are_refetched_even_when_listings_show_nothing(
+        tmp_path: Path) -> None:
+    """A listing answering 304 shows no links: articles due for their refresh_days are
+    scheduled from the archive itself, longest unseen first, with a conditional GET."""
+    spider = make_spider(tmp_path)
+    st = state(spider)
+    fresh = f"{BASE}/sy/whyw/202407/t20240703_1.shtml"
+    old = f"{BASE}/sy/whyw/202301/t20230103_2.shtml"
+    older = f"{BASE}/sy/whyw/202201/t20220103_3.shtml"
+    st.known.update({fresh: known(fresh, days_ago=1), old: known(old, days_ago=9),
+                     older: known(older, days_ago=30),
+                     f"{BASE}/sy/whyw/": known(f"{BASE}/sy/whyw/", days_ago=30, kind="listing")})
+    reqs = list(spider._start_requests(st))
+    refresh = [r for r in reqs if r.meta["egov_role"] == "article"]
+    assert [r.url for r in refresh] == [older, old]
+    assert all(r.headers.get("If-None-Match") == b'"e1"' for r in refresh)

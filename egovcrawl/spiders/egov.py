@@ -48,8 +48,12 @@ from egovcrawl.worker import ExtractionPool, default_workers
 logger = logging.getLogger(__name__)
 
 STATS = "egovcrawl/spider"
+#: Redirects of page requests: the spider follows them itself (scope, loops, a cap).
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 5
 #: Statuses the spider wants to see (and record) instead of Scrapy dropping them.
 HANDLED_STATUSES = [304, *range(400, 600)]
+PAGE_STATUSES = [*REDIRECT_STATUSES, *HANDLED_STATUSES]
 #: Content types that are pages to extract; anything else is recorded, never parsed.
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 #: Request priorities: discovery documents first, then listings, then articles.
@@ -189,6 +193,17 @@ class EgovSpider(scrapy.Spider):
             req = self._page_request(st, url, role="start", depth=0, force=True)
             if req is not None:
                 yield req
+        # archived articles whose refresh_days are due, longest unseen first: a listing that
+        # answers 304 shows no links, so they would never be observed again otherwise
+        due = sorted((k for k in st.known.values() if k.article_id is not None and st.due(k)),
+                     key=lambda k: k.last_fetched)
+        for k in due:
+            req = self._page_request(st, k.url, role="article", depth=1, force=True)
+            if req is None and st.scheduled >= (self.max_pages_override or p.max_pages):
+                break
+            if req is not None:
+                self._inc("requests/refresh")
+                yield req
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -248,8 +263,10 @@ class EgovSpider(scrapy.Spider):
         st.seen.add(url)
         self._inc(f"requests/{role}")
         self._inc(f"{p.name}/requests")
+        meta = self._meta(st, role, depth, dont_redirect=True,
+                          handle_httpstatus_list=PAGE_STATUSES)
         return Request(url, callback=self.parse_page, errback=self.on_error, headers=headers,
-                       priority=PRIORITY[role], meta=self._meta(st, role, depth))
+                       priority=PRIORITY[role], meta=meta)
 
     def _skip(self, reason: str) -> None:
         self._inc(f"skipped/{reason}")
@@ -259,6 +276,9 @@ class EgovSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         st = self.states[response.meta["egov_site"]]
+        if response.status >= 500 or response.status == 429:
+            self._inc("discovery/robots-error")
+            yield self._record(response)  # filed as an error: "HTTP 500"
         declared = (discovery.robots_sitemaps(response.body, response.url)
                     if response.status == 200 else [])
         origin = _origin(response.url)
@@ -311,8 +331,14 @@ class EgovSpider(scrapy.Spider):
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         st = self.states[response.meta["egov_site"]]
         p = st.profile
+        if response.status in REDIRECT_STATUSES:
+            for out in self._redirect(st, response):
+                yield out
+            return
         record = self._record(response)
         self._count_status(st, response)
+        if (response.status >= 500 or response.status == 429) and self._is_entry(response):
+            self.incomplete_sites.add(p.name)  # pagination not walked: the next run backfills
         if not 200 <= response.status < 300 or not _is_page(response):
             yield record
             return
@@ -344,6 +370,33 @@ class EgovSpider(scrapy.Spider):
                 req = self._page_request(st, url, role="page", depth=depth + 1)
                 if req is not None:
                     yield req
+
+    def _redirect(self, st: SiteState, response: Response) -> Iterator[Any]:
+        """Follow a page's redirect within the profile's scope, never round a loop, at most
+        MAX_REDIRECTS times; a redirect not followed is recorded with the reason."""
+        chain = [*response.meta.get("redirect_urls", []), response.url]
+        location = response.headers.get(b"Location")
+        target = (strip_session_ids(response.urljoin(location.decode("latin-1").strip()))
+                  if location else None)
+        if target is None:
+            why = f"HTTP {response.status} redirect without a Location"
+        elif target in chain:
+            why = f"redirect loop: {' -> '.join([*chain, target])}"
+        elif len(chain) > MAX_REDIRECTS:
+            why = f"more than {MAX_REDIRECTS} redirects"
+        elif not st.profile.in_scope(target):
+            why = f"redirect off-site to {target}"
+        else:
+            meta = {**response.meta, "redirect_urls": chain}
+            yield response.request.replace(url=target, meta=meta, dont_filter=True)
+            return
+        name = st.profile.name
+        if why.startswith("redirect off-site"):
+            self._inc("skipped/redirect-off-site")  # the site answered; we chose not to go
+        else:
+            self._inc("fetch-errors")
+            self._inc(f"{name}/fetch-errors")
+        yield replace(self._record(response), error=why)
 
     def _follow_listing(self, st: SiteState, page: Any, anchors: Iterable[str], depth: int,
                         response: Response) -> Iterator[Request]:
@@ -384,19 +437,25 @@ class EgovSpider(scrapy.Spider):
     def on_error(self, failure: Any) -> Iterator[Any]:
         request: Request = failure.request
         site = request.meta.get("egov_site")
-        if failure.check(IgnoreRequest) and not request.meta.get("redirect_urls"):
+        fetched = "download_latency" in request.meta or request.meta.get("redirect_urls")
+        if failure.check(IgnoreRequest) and not fetched:
             # refused before any fetch (robots.txt, circuit breaker, offsite): nothing to record
             self._inc("skipped/ignored")
             return
+        original = (request.meta.get("redirect_urls") or [request.url])[0]
+        message = failure.getErrorMessage() or _first_line(failure.type.__doc__)
+        error = f"{failure.type.__name__}: {message}"[:500]
+        record = FetchRecord(url=original, final_url=request.url if request.url != original
+                             else None, status=None, error=error, site=site, fetched_at=utcnow())
         if request.meta.get("egov_role") == "robots":
             self._inc("discovery/robots-error")  # robots.txt unreachable: sitemaps unknown
+            yield record
             return
+        if self._is_entry(request):
+            self.incomplete_sites.add(site)  # pagination not walked: the next run backfills
         self._inc("fetch-errors")
         self._inc(f"{site}/fetch-errors")
-        original = (request.meta.get("redirect_urls") or [request.url])[0]
-        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        yield FetchRecord(url=original, final_url=request.url if request.url != original
-                          else None, status=None, error=error, site=site, fetched_at=utcnow())
+        yield record
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -419,6 +478,12 @@ class EgovSpider(scrapy.Spider):
         elif status >= 400 and not probe:
             self._inc(f"{name}/client-errors")
 
+    def _is_entry(self, r: Request | Response) -> bool:
+        """A start page, listing or sitemap: where a failure hides articles from this run."""
+        st = self.states.get(r.meta.get("egov_site") or "")
+        return r.meta.get("egov_role") in ("start", "listing", "sitemap", "feed") or (
+            st is not None and st.profile.url_kind(r.url) == "listing")
+
     def hints_for(self, site: str | None) -> Any:
         """The site's extraction hints (the pipeline uses them when it extracts again)."""
         st = self.states.get(site or "")
@@ -430,6 +495,10 @@ class EgovSpider(scrapy.Spider):
 
     def _closed(self, spider: Any = None, reason: str | None = None) -> None:
         self.pool.close()
+
+
+def _first_line(text: str | None) -> str:
+    return (text or "").strip().split("\n", 1)[0]
 
 
 def _conditional(known: Any) -> dict[str, str]:

@@ -286,8 +286,6 @@ def test_large_pages_are_refused_not_stored(faults: Faults) -> None:
         assert all(r["body_hash"] is None for r in faults.archive.fetches("faulty", path))
 
 
-@pytest.mark.xfail(strict=True, reason="egov.py on_error drops IgnoreRequest raised after a "
-                   "download (HttpCompressionMiddleware: decompressed size over MAXSIZE)")
 def test_gzip_bomb_is_a_recorded_fetch_with_its_error(faults: Faults) -> None:
     assert faults.failing.hits("faulty", "/news/gzip-bomb.html")
     rows = faults.archive.fetches("faulty", "/news/gzip-bomb.html")
@@ -295,8 +293,6 @@ def test_gzip_bomb_is_a_recorded_fetch_with_its_error(faults: Faults) -> None:
         ("error", True)]
 
 
-@pytest.mark.xfail(strict=True, reason="egov.py: the scheduler's dupefilter silently drops the "
-                   "redirect back to an already requested URL; nothing is recorded")
 @pytest.mark.parametrize("path", ["/news/loop-a.html", "/news/self-loop.html"])
 def test_redirect_loops_are_recorded_fetches_with_an_error(faults: Faults, path: str) -> None:
     assert faults.failing.hits("faulty", path)
@@ -310,9 +306,6 @@ def test_redirect_loops_end(faults: Faults) -> None:
     assert 0 < len(loop) <= 2 * 21  # never more than Scrapy's REDIRECT_MAX_TIMES per loop
 
 
-@pytest.mark.xfail(strict=True, reason="egov.py on_error: a 301 without Location raises "
-                   "HttpError (an IgnoreRequest) and is taken for a request refused before any "
-                   "fetch")
 def test_redirect_without_location_is_recorded(faults: Faults) -> None:
     assert faults.failing.hits("faulty", "/news/redirect-nowhere.html")
     rows = faults.archive.fetches("faulty", "/news/redirect-nowhere.html")
@@ -325,17 +318,12 @@ def test_off_site_redirect_targets_on_other_hosts_are_never_requested(faults: Fa
                 if r.site == "elsewhere" and r.headers.get("Host", "").startswith("localhost")]
 
 
-@pytest.mark.xfail(strict=True, reason="egov.py: a redirect leaving the profile's scope is "
-                   "followed when Scrapy's OffsiteMiddleware lets the host pass (a port or path "
-                   "outside the profile, another crawled site), and filed as this site's article")
 def test_off_site_redirect_targets_are_never_fetched_nor_archived(faults: Faults) -> None:
     assert faults.failing.hits("faulty", "/news/offsite-port.html")
     assert not [r for r in faults.requests if r.site == "elsewhere"]
     assert set(faults.archive.article_paths("faulty")) == {path_of(s) for s in GOOD["faulty"]}
 
 
-@pytest.mark.xfail(strict=True, reason="a redirect to another host is dropped by Scrapy's "
-                   "OffsiteMiddleware at scheduling time: no errback, nothing recorded")
 @pytest.mark.parametrize("path", ["/news/offsite-host.html", "/news/offsite-port.html"])
 def test_off_site_redirects_are_recorded_fetches(faults: Faults, path: str) -> None:
     rows = faults.archive.fetches("faulty", path)
@@ -352,12 +340,10 @@ def test_every_faulty_link_is_requested_and_every_request_recorded(faults: Fault
     recorded = {r["url"].removeprefix(faults.archive.bases["faulty"])
                 for r in faults.archive.rows("SELECT url FROM fetches WHERE site = 'faulty'")}
     assert {p for p, _, _ in FAILURES} <= recorded
-    # the pages that ought to be recorded and are not: the xfail tests above say why
     missing = {p for p in requested - recorded
                if p != "/news/loop-b.html"  # a hop inside a loop
                and "sitemap" not in p}  # guessed sitemap paths: their 404 is not recorded
-    assert missing <= {"/news/gzip-bomb.html", "/news/loop-a.html", "/news/self-loop.html",
-                       "/news/redirect-nowhere.html", "/news/offsite-host.html"}
+    assert missing == set()
 
 
 @pytest.mark.parametrize("site", ["robots500", "robotsslow"])
@@ -370,9 +356,6 @@ def test_a_broken_robots_txt_does_not_stop_the_crawl(faults: Faults, site: str) 
                                    "AND url NOT LIKE '%/robots.txt'", site)
 
 
-@pytest.mark.xfail(strict=True, reason="egov.py parse_robots/on_error never record robots.txt "
-                   "fetches, so a robots.txt answering 500 or timing out leaves no trace in "
-                   "the archive")
 @pytest.mark.parametrize("site", ["robots500", "robotsslow"])
 def test_a_broken_robots_txt_is_recorded(faults: Faults, site: str) -> None:
     rows = faults.archive.fetches(site, "/robots.txt")
@@ -532,9 +515,6 @@ def test_a_failed_listing_page_fails_the_crawl(paged: tuple[Archive, list[Crawl]
                                                    path_of("marriage-booking")}
 
 
-@pytest.mark.xfail(strict=True, reason="the crawl row is 'finished' although page 2 failed, so "
-                   "the next run does not backfill: pagination stops after page 1 (all known) "
-                   "and page 2's articles are never archived")
 def test_the_next_crawl_walks_the_failed_listing_page_again(
         paged: tuple[Archive, list[Crawl]]) -> None:
     archive, (_, second) = paged
