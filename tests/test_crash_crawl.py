@@ -292,6 +292,12 @@ def test_sigkill_at_20_random_points_then_a_rerun_completes_the_archive(
     assert (done.stdout, done.stderr) == ("", "")
     final = check(db)
     assert final.pending == 0
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT status FROM crawls ORDER BY id DESC LIMIT 1").fetchone() == (
+            "finished",)
+    finally:
+        conn.close()
     assert final.articles == reference.articles  # the same URLs with the same content
 
 
