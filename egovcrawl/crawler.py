@@ -86,7 +86,8 @@ def check_archive(db: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> 
                 raise ArchiveUnusable(
                     f"archive {db} is locked by another writer (waited {busy_timeout:g} s); "
                     "nothing crawled") from None
-            raise ArchiveUnusable(f"cannot write archive {db}: {exc}") from None
+            raise ArchiveUnusable(f"cannot write archive {db}: {exc}{_hint(path, exc)}"
+                                  ) from None
         except sqlite3.Error as exc:
             raise ArchiveUnusable(f"cannot open archive {db}: {exc}") from None
         finally:
@@ -97,7 +98,14 @@ def check_archive(db: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> 
         text = str(exc) or type(exc).__name__
         if isinstance(exc, OSError) and exc.strerror:
             text = exc.strerror
-        raise ArchiveUnusable(f"cannot open archive {db}: {text}") from None
+        raise ArchiveUnusable(f"cannot open archive {db}: {text}{_hint(path, exc)}") from None
+
+
+def _hint(path: str, exc: BaseException) -> str:
+    if "readonly" not in str(exc):
+        return ""
+    return (f" (SQLite writes {Path(path).name}-wal and -shm beside it: are the file and its "
+            "directory writable?)")
 
 
 @contextlib.contextmanager

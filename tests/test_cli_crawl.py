@@ -152,6 +152,11 @@ def copy_archive(src: Path, dst: Path) -> Path:
         conn.execute("VACUUM INTO ?", (str(dst),))
     finally:
         conn.close()
+    conn = sqlite3.connect(dst)  # in WAL mode, as every archive is
+    try:
+        assert conn.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    finally:
+        conn.close()
     return dst
 
 
@@ -339,39 +344,38 @@ def test_a_database_locked_by_another_writer_waits_busy_timeout_then_exits_4(
 
 
 def test_a_db_in_a_directory_that_cannot_be_written_is_one_line_exit_4(
-        env: Env, tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        # root writes through chmod 0o555; /sys refuses new files even to root
-        target = Path("/sys/egovcrawl-test-archive.db")
-        if not Path("/sys").is_dir() or target.exists():
-            pytest.skip("needs /sys to refuse new files")
-        cases = {"read-only": target}
-    else:
-        locked = tmp_path / "ro"
-        locked.mkdir()
-        existing = tmp_path / "ro-existing"
-        existing.mkdir()
-        copy_archive_path = existing / "archive.db"
-        conn = sqlite3.connect(copy_archive_path)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("CREATE TABLE t(x)")
-        conn.close()
-        Path(f"{copy_archive_path}.lock").write_text("")
-        locked.chmod(0o555)
-        existing.chmod(0o555)
-        cases = {"read-only": locked / "archive.db", "read-only, archive exists":
-                 copy_archive_path}
+        env: Env, archive: Path, tmp_path: Path) -> None:
+    fresh, existing = tmp_path / "ro-fresh", tmp_path / "ro-existing"
+    fresh.mkdir()
+    db = copy_archive(archive, existing / "archive.db")
+    Path(f"{db}.lock").touch()  # crawled here before: only SQLite's -wal/-shm are missing
+    for d in (fresh, existing):
+        d.chmod(0o555)
     try:
-        results = env.run_many({name: ["portal", "--db", db, "--quiet"]
-                                for name, db in cases.items()})
+        try:
+            (fresh / "probe").touch()
+        except PermissionError:
+            cases: dict[str, Path] = {"new archive": fresh / "archive.db",
+                                      "existing archive": db}
+        else:  # root writes through chmod; /sys refuses new files even to root
+            (fresh / "probe").unlink()
+            cases = {"new archive": Path("/sys/egovcrawl-test-archive.db")}
+            if cases["new archive"].exists():
+                pytest.skip("needs /sys to refuse new files")
+        digest = sha(db)
+        results = env.run_many({name: ["portal", "--db", path, "--quiet"]
+                                for name, path in cases.items()})
     finally:
-        for d in ("ro", "ro-existing"):
-            if (tmp_path / d).exists():
-                (tmp_path / d).chmod(0o755)
+        for d in (fresh, existing):
+            d.chmod(0o755)
     for name, proc in results.items():
         assert proc.returncode == EXIT_ARCHIVE, (name, proc.stderr)
         one_error_line(proc)
-    assert not Path("/sys/egovcrawl-test-archive.db").exists()
+    if "existing archive" in results:
+        assert "writable" in one_error_line(results["existing archive"])
+    assert sha(db) == digest
+    assert not cases["new archive"].exists()
+    assert sorted(os.listdir(existing)) == ["archive.db", "archive.db.lock"]
 
 
 def test_help_documents_every_exit_code() -> None:
