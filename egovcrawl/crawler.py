@@ -6,10 +6,12 @@ the outcome is judged from the crawl's stats: config errors (before any request)
 (the pipeline raised: nothing may be silently lost), partial failures (network errors, final 5xx
 or 429 answers, a site whose circuit breaker opened, a site that yielded no page at all) and
 success. One crawl at a time per archive: an exclusive, non-blocking lock on `<db>.lock` is taken
-before anything else, so a second cron run started while the first is still going returns at
-once without touching the archive. Before the first request the archive is checked
-(`check_archive`): a directory, a file that is not SQLite, a corrupt or read-only database, or
-one another writer keeps locked is one clear error instead of a crawl whose every page is lost.
+before the archive is opened, so a second cron run started while the first is still going returns
+at once without touching the archive. Before the first request the archive is checked
+(`precheck_archive` before the lock, `check_archive` under it): a directory, a file that is not
+SQLite, a corrupt or read-only database, or one another writer keeps locked is one clear error
+instead of a crawl whose every page is lost. A crawl that cannot even start (the archive pipeline
+fails to open) is judged an error too: Scrapy only logs that and returns as if all went well.
 """
 
 from __future__ import annotations
