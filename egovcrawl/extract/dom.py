@@ -308,12 +308,13 @@ class Document:
             raw = (script.text or "").strip()
             if not raw:
                 continue
+            # RecursionError: JSON nested deeper than the interpreter's recursion limit
             try:
                 data = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 try:  # common breakage: trailing commas / control characters
                     data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
             stack = [data]
             while stack:
