@@ -820,7 +820,7 @@ def fuzz(minutes: float, seed: int, bound: float, out_dir: Path, *, quiet: bool 
             path = save_failure(case, outcome, seed, index, out_dir)
             print(f"HANG case {index}: {case.describe()[:300]} -> {path}", flush=True)
             kinds["hang"] += 1
-            signatures[f"hang: {case.steps[0][:100]}"] += 1
+            signatures[f"hang: {'; '.join(step[:60] for step in case.steps)}"] += 1
             failures += 1
             proc, conn = start()
             index += 1
