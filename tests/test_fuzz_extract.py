@@ -86,7 +86,6 @@ def _count_overflow(outcome: fz.Outcome) -> bool:
 
 
 KNOWN_BUGS: dict[str, Callable[[fz.Outcome], bool]] = {
-    "invalid-ipv6-url": _exception_in("extract/", "ValueError: Invalid IPv6 URL"),
     "non-text-charset-label": _exception_in(
         "extract/encoding.py", "is not a text encoding", "Unsupported error handling",
         "undefined encoding", "UnicodeDecodeError: 'ascii' codec"),
@@ -233,11 +232,6 @@ def test_jsonld_nested_deeper_than_the_recursion_limit(payload):
     assert isinstance(extract_page(body, URL), Page)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "urllib.parse.urljoin/urlsplit raise ValueError('Invalid IPv6 URL') for hrefs like "
-    "'//[': uncaught in classify._links/_next_link/_base_url, dates._own_urls/_self_teaser, "
-    "attachments.extract_attachments/_base_url, source._is_self; one safe join/split helper "
-    "returning None should serve all"))
 @pytest.mark.parametrize("body", [
     b"<li><a href=h>T 2024-07-09</li><li><a href=//[>Teasenment 9</a>2024-7-0<li><a href=1>e "
     b"2024-07-02</li><li><a href=h>Teaser headl",  # classify._links

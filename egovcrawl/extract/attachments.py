@@ -10,12 +10,13 @@ policy PDF hangs on every page. Pure: no network.
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote
 
 from lxml.html import HtmlElement
 
 from egovcrawl.extract.dom import Document, is_furniture, normalize_space
 from egovcrawl.extract.model import Link
+from egovcrawl.extract.urls import base_url, join_url
 
 #: Document and archive formats, by file extension (lower case, no dot). Includes the Chinese
 #: government formats: WPS Office (wps/et/dps), OFD (the national fixed-layout format), CEB
@@ -50,13 +51,16 @@ def extract_attachments(doc: Document, root: HtmlElement | None = None, *,
     once, titled by the first non-empty link text (else its `title` attribute).
     """
     root = doc.body if root is None else root
-    base = _base_url(doc)
+    base = base_url(doc)
     found: dict[str, str] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or attachment_extension(href) is None:
             continue  # most links: one string split, no URL join, no ancestor walk
-        url = urljoin(base, href).split("#", 1)[0]
+        url = join_url(base, href)
+        if url is None:
+            continue
+        url = url.split("#", 1)[0]
         if not url.lower().startswith(("http://", "https://")):
             continue
         if found.get(url):
@@ -69,11 +73,3 @@ def extract_attachments(doc: Document, root: HtmlElement | None = None, *,
         found[url] = title[:_MAX_TITLE]
     return tuple(Link(url, title) for url, title in found.items())
 
-
-def _base_url(doc: Document) -> str:
-    head = doc.head
-    if head is not None:
-        base = head.find("base")
-        if base is not None and (base.get("href") or "").strip():
-            return urljoin(doc.url, base.get("href").strip())
-    return doc.url

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl
 
 from lxml.html import HtmlElement
 
@@ -37,6 +37,7 @@ from egovcrawl.extract.dom import (
     normalize_space,
 )
 from egovcrawl.extract.model import Link, PageKind
+from egovcrawl.extract.urls import base_url, comparable_url, join_url, split_url
 
 if TYPE_CHECKING:
     from egovcrawl.extract.title import Headline
@@ -316,15 +317,6 @@ def _usable_href(a: HtmlElement) -> str | None:
     if not href or href.lower().startswith(_BAD_HREF):
         return None
     return href
-
-
-def _base_url(doc: Document) -> str:
-    head = doc.head
-    if head is not None:
-        base = head.find("base")
-        if base is not None and base.get("href"):
-            return urljoin(doc.url, base.get("href").strip())
-    return doc.url
 
 
 def _quick_text(el: HtmlElement) -> str:
@@ -657,17 +649,17 @@ def _teaser_titled(main: _List, title: str) -> bool:
 def _links_away(doc: Document, el: HtmlElement) -> bool:
     """The headline is (in) a link to another page: a featured story's teaser on a front
     page, not the page's own headline."""
-    own = {_comparable(doc.url)}
+    own = _own_urls(doc.url)
     node: HtmlElement | None = el
     for _ in range(3):
         if node is None:
             break
         if _tag(node) == "a" and _usable_href(node):
-            return _comparable(urljoin(doc.url, _usable_href(node))) not in own
+            return comparable_url(join_url(doc.url, _usable_href(node))) not in own
         node = node.getparent()
     for a in el.iter("a"):
         href = _usable_href(a)
-        if href and _comparable(urljoin(doc.url, href)) not in own:
+        if href and comparable_url(join_url(doc.url, href)) not in own:
             return True
     return False
 
@@ -702,17 +694,15 @@ def _inside(el: HtmlElement, items: set[HtmlElement]) -> bool:
 
 def _links_to_self(doc: Document, links: tuple[Link, ...]) -> bool:
     """A list that links to the page itself is a "latest news" box on an article."""
-    own = {_comparable(doc.url)}
     canonical = next((el.get("href") for el in doc.tree.iter("link")
                       if (el.get("rel") or "").lower() == "canonical" and el.get("href")), None)
-    if canonical:
-        own.add(_comparable(urljoin(doc.url, canonical)))
-    return any(_comparable(link.url) in own for link in links)
+    own = _own_urls(doc.url, join_url(doc.url, canonical) if canonical else None)
+    return any(comparable_url(link.url) in own for link in links)
 
 
-def _comparable(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
+def _own_urls(*urls: str | None) -> set[str]:
+    """The comparable forms of the page's own URLs (an unparseable one matches nothing)."""
+    return {c for c in map(comparable_url, urls) if c is not None}
 
 
 def _is_error_page(doc: Document, headline: Headline | None) -> bool:
@@ -723,14 +713,14 @@ def _is_error_page(doc: Document, headline: Headline | None) -> bool:
 
 
 def _links(doc: Document, main: _List) -> tuple[Link, ...]:
-    base = _base_url(doc)
+    base = base_url(doc)
     seen: set[str] = set()
     out: list[Link] = []
     for item in main.items:
         if not item.href:
             continue
-        url = urljoin(base, item.href)
-        if url in seen:
+        url = join_url(base, item.href)
+        if url is None or url in seen:
             continue
         seen.add(url)
         out.append(Link(url, item.title))
@@ -767,7 +757,9 @@ def _in_comments(a: HtmlElement) -> bool:
 
 def _same_article_page(current: str, nxt: str) -> bool:
     """`nxt` is another page of the same document: `/2/`, `-p2.html`, `_1.shtml`, `?page=2`."""
-    a, b = urlsplit(current), urlsplit(nxt)
+    a, b = split_url(current), split_url(nxt)
+    if a is None or b is None:
+        return False
     if a.netloc and b.netloc and a.netloc.lower() != b.netloc.lower():
         return False
     stem = re.sub(r"\.[a-z]{2,5}$", "", a.path.rstrip("/"), flags=re.I)
@@ -792,7 +784,7 @@ def _next_page_value(key: str, old: str | None, new: str) -> bool:
 
 
 def _next_link(doc: Document, scanned: _Links, *, listing: bool) -> str | None:
-    base = _base_url(doc)
+    base = base_url(doc)
     candidates: list[tuple[int, str, HtmlElement | None]] = []
     head = doc.head
     if head is not None:
@@ -823,8 +815,8 @@ def _next_link(doc: Document, scanned: _Links, *, listing: bool) -> str | None:
     candidates.sort(key=lambda c: c[0])
     current = doc.url.split("#")[0].rstrip("/")
     for _, href, el in candidates:
-        url = urljoin(base, href)
-        if url.split("#")[0].rstrip("/") == current:
+        url = join_url(base, href)
+        if url is None or url.split("#")[0].rstrip("/") == current:
             continue
         if listing:
             return url

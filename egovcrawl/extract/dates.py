@@ -25,7 +25,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
@@ -64,6 +64,7 @@ from egovcrawl.extract.date_rules import (
 )
 from egovcrawl.extract.dom import NON_TEXT_TAGS, Document, is_furniture, is_self_furniture
 from egovcrawl.extract.model import DateInfo, DateSource
+from egovcrawl.extract.urls import comparable_url, join_url, split_url, url_host
 
 # ---------------------------------------------------------------------------------------------
 # patterns (built from the data in date_rules)
@@ -512,7 +513,7 @@ def _rdf_comment(doc: Document, zone: dt.tzinfo | None) -> _Cand | None:
         if date is None:
             continue
         if own:
-            if about is None or _comparable_url(about.group(1)) not in own:
+            if about is None or comparable_url(about.group(1)) not in own:
                 continue
         elif len(blocks) > 1:
             return None  # no URL to tell this page's block from the teasers'
@@ -526,12 +527,12 @@ def _own_urls(doc: Document) -> set[str]:
     """The page's URL and its canonical URL, comparable (no scheme, www, trailing slash)."""
     if not doc.url:
         return set()
-    own = {_comparable_url(doc.url)}
+    urls = [doc.url]
     for link in doc.tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            own.add(_comparable_url(urljoin(doc.url, link.get("href").strip())))
+            urls.append(join_url(doc.url, link.get("href").strip()))
             break
-    return own
+    return {c for c in map(comparable_url, urls) if c is not None}
 
 
 def _self_teaser(el: HtmlElement, own: set[str], base: str) -> bool:
@@ -542,21 +543,16 @@ def _self_teaser(el: HtmlElement, own: set[str], base: str) -> bool:
             return False
         href = node.get("href") if node.tag == "a" else None
         if href:
-            return _comparable_url(urljoin(base, href.strip())) in own
+            return comparable_url(join_url(base, href.strip())) in own
         cls = f"{node.get('class', '')} {node.get('id', '')}"
         if node.tag in ("li", "p", "dd", "td") or (cls.strip() and _TEASER_RE.search(cls)):
             links = [a.get("href") for a in node.iter("a") if a.get("href")]
             if len(links) > SELF_TEASER_MAX_LINKS:
                 return False  # a menu or a whole sidebar, not one teaser
             if links:
-                return any(_comparable_url(urljoin(base, h.strip())) in own for h in links)
+                return any(comparable_url(join_url(base, h.strip())) in own for h in links)
         node = node.getparent()
     return False
-
-
-def _comparable_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
 
 
 def _microdata(items: list[HtmlElement], prop: str, zone: dt.tzinfo | None) -> _Cand | None:
@@ -1030,7 +1026,10 @@ def _library_fallback(doc: Document, rejected: set[dt.date]) -> _Cand | None:
 def _url_date(url: str) -> _Cand | None:
     if not url:
         return None
-    path = unquote(urlsplit(url).path)[:MAX_RAW_CHARS]
+    parts = split_url(url)
+    if parts is None:
+        return None
+    path = unquote(parts.path)[:MAX_RAW_CHARS]
     m = _URL_DATE_RE.search(path)
     if not m:
         return None
@@ -1051,7 +1050,7 @@ def _page_order(doc: Document) -> tuple[str | None, bool]:
         primary = tag.split("-")[0]
         if primary in LANG_ORDER:
             return LANG_ORDER[primary], False
-    host = (urlsplit(doc.url).hostname or "") if doc.url else ""
+    host = url_host(doc.url)
     tld = host.rsplit(".", 1)[-1] if host else ""
     return TLD_ORDER.get(tld), False
 

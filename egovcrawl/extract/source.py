@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -32,6 +31,7 @@ from egovcrawl.extract.dom import (
 from egovcrawl.extract.model import Source
 from egovcrawl.extract.textnodes import bounded_text, headline_levels, needle_re, text_nodes_with
 from egovcrawl.extract.title import Headline
+from egovcrawl.extract.urls import join_url, split_url, url_host
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -356,10 +356,9 @@ def _own_names(doc: Document) -> set[str]:
 def _own_hosts(doc: Document) -> set[str]:
     """The page's own site. The canonical URL stands in only when the page URL has no host: a
     re-published article's canonical often points at the original publisher."""
-    host = _site(urlsplit(doc.url).hostname or "") if doc.url else ""
+    host = _site(url_host(doc.url))
     if not host:
-        canonical = extract_canonical(doc)
-        host = _site(urlsplit(canonical).hostname or "") if canonical else ""
+        host = _site(url_host(extract_canonical(doc)))
     return {host} - {""}
 
 
@@ -382,7 +381,7 @@ def _is_self(src: Source, own: set[str], doc: Document) -> bool:
     if src.name and DOMAIN_RE.match(src.name) and _site(src.name) in hosts:
         return True
     if src.name is None and src.url:
-        return _site(urlsplit(src.url).hostname or "") in hosts
+        return _site(url_host(src.url)) in hosts
     return False
 
 
@@ -392,12 +391,9 @@ def _absolute(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith("#") or re.search(r"[\s<>{}]", href):
         return None
-    try:
-        url = urljoin(base, href) if base else href
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    url = join_url(base, href) if base else href
+    parts = split_url(url) if url is not None else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     return url
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from egovcrawl.extract.dom import Document, element_text, is_furniture, normalize_space
+from egovcrawl.extract.urls import url_host
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ def _site_names(doc: Document) -> list[str]:
         publisher = obj.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             names.append(publisher["name"])
-    host = urlsplit(doc.url).hostname or ""
+    host = url_host(doc.url)
     labels = [lab for lab in host.split(".") if lab not in _HOST_NOISE and len(lab) > 2]
     names.extend(labels[:-1] if len(labels) > 1 else labels)
     return [c for c in (_compact(n.lstrip("@")) for n in names) if len(c) >= 3]
