@@ -86,9 +86,6 @@ def _count_overflow(outcome: fz.Outcome) -> bool:
 
 
 KNOWN_BUGS: dict[str, Callable[[fz.Outcome], bool]] = {
-    "non-text-charset-label": _exception_in(
-        "extract/encoding.py", "is not a text encoding", "Unsupported error handling",
-        "undefined encoding", "UnicodeDecodeError: 'ascii' codec"),
     "count-parse": _exception_in("extract/textnodes.py", "OverflowError", "Exceeds the limit"),
     "count-overflow": _count_overflow,
 }
@@ -254,11 +251,6 @@ def test_links_with_invalid_ipv6_hosts(body):
 GBK_BYTES = b"\xaa\xa1\xa3\xce\xe4\xba\xba\xca\xd0\xc8\xcb\xc3\xf1\xd5\xfe\xb8\xae\xb0\xe8"
 
 
-@pytest.mark.xfail(strict=True, raises=(UnicodeError, LookupError), reason=(
-    "extract/encoding.py: normalize_encoding accepts any Python codec name, so a header or meta "
-    "charset such as base64/hex/rot13/zlib/uu/undefined/idna/punycode reaches bytes.decode "
-    "(LookupError in decode_body's last resort, UnicodeError in _strict/_bad_count); accept "
-    "only text encodings the web uses (WHATWG labels) and return None for the rest"))
 @pytest.mark.parametrize(("body", "label"), [
     *((GBK_BYTES, label) for label in ("base64", "hex", "rot13", "zlib", "uu", "undefined",
                                        "idna", "punycode")),

@@ -78,6 +78,11 @@ REPORTED_NAMES: dict[str, str] = {f"cp125{i}": f"windows-125{i}" for i in range(
     "iso8859-5": "iso-8859-5", "iso8859-7": "iso-8859-7", "iso8859-8": "iso-8859-8",
     "euc_jp": "euc-jp", "iso2022_jp": "iso-2022-jp", "koi8-r": "koi8-r", "koi8-u": "koi8-u",
 }
+#: Python's own text codecs that are not character sets (the "Python Specific Encodings" of the
+#: codecs docs, and `charmap`): a page declaring one of them is ignored like an unknown label.
+#: Transforms such as base64, hex, rot13, zlib, uu are refused by `_is_text_encoding` already.
+NOT_CHARSETS = frozenset({"undefined", "idna", "punycode", "unicode-escape",
+                          "raw-unicode-escape", "charmap", "mbcs", "oem"})
 #: Codecs that decode (nearly) any byte string: strict success says little, so tried last.
 SINGLE_BYTE_PREFIXES = ("windows-", "iso-8859", "iso8859", "koi8", "mac-", "cp8", "tis-")
 #: Encodings where ASCII bytes are not plain ASCII text (7-bit stateful encodings).
@@ -123,15 +128,23 @@ codecs.register_error(_FALLBACK_HANDLER, _cp1252_or_latin1)
 
 
 def normalize_encoding(label: str | None) -> str | None:
-    """A declared charset label as the lowercase Python codec we decode it with, or None."""
+    """A declared charset label as the lowercase Python codec we decode it with, or None.
+
+    Only character sets count: Python also resolves labels such as `base64`, `zlib`, `rot13`,
+    `idna` or `undefined` to codecs, which are not what any page is written in (and fail or
+    raise in `bytes.decode`); like a browser, we ignore such a label and let the bytes decide.
+    """
     if not label:
         return None
     name = label.strip().strip("\"'").lower()
     name = SUPERSETS.get(name, name)
     try:
-        name = codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    if not info._is_text_encoding or info.name in NOT_CHARSETS:
+        return None
+    name = info.name
     name = SUPERSETS.get(name, name)  # codecs.lookup("gbk") -> "gbk": widen again
     return REPORTED_NAMES.get(name, name)
 

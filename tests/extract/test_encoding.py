@@ -35,7 +35,10 @@ def page(body: str, meta: str | None = None) -> str:
      ("ISO-8859-1", "windows-1252"), ("latin1", "windows-1252"), ("us-ascii", "windows-1252"),
      ("UTF8", "utf-8"), ('"utf-8"', "utf-8"), ("big5", "cp950"), ("Shift_JIS", "cp932"),
      ("euc-kr", "cp949"), ("windows-1251", "windows-1251"), ("no-such-charset", None),
-     (None, None), ("", None)],
+     (None, None), ("", None),
+     # Python codecs that are not character sets: ignored like unknown labels
+     ("base64", None), ("hex", None), ("rot13", None), ("zlib", None), ("undefined", None),
+     ("idna", None), ("punycode", None), ("unicode_escape", None)],
 )
 def test_normalize_encoding(label, codec):
     assert normalize_encoding(label) == codec
