@@ -79,16 +79,7 @@ def _exception_in(where: str, *messages: str) -> Callable[[fz.Outcome], bool]:
     return match
 
 
-def _count_overflow(outcome: fz.Outcome) -> bool:
-    problems = outcome.detail.split("; ")
-    return outcome.kind == "bad-page" and all(
-        p.startswith(("site_counter.", "views ")) and "does not fit" in p for p in problems)
-
-
-KNOWN_BUGS: dict[str, Callable[[fz.Outcome], bool]] = {
-    "count-parse": _exception_in("extract/textnodes.py", "OverflowError", "Exceeds the limit"),
-    "count-overflow": _count_overflow,
-}
+KNOWN_BUGS: dict[str, Callable[[fz.Outcome], bool]] = {}
 #: Mutators whose inputs can hang inside C code (the alarm cannot interrupt it): left out of the
 #: in-process properties while the hang is open, pinned by test_many_attributes_on_one_tag.
 #: (comment_bomb can also land in an attribute: test_comment_openers_inside_an_attribute; it
@@ -261,10 +252,6 @@ def test_nonsense_charset_labels(body, label):
     assert isinstance(extract_page(body, URL, encoding=label), Page)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "extract/site_counter.py: counts are parsed without the MAX_COUNT cap views.py applies, so "
-    "'今日访问：99999999999999999999' gives a SiteCounter the archive's INTEGER column cannot "
-    "hold (sqlite3 OverflowError in Archive site_counters insert); drop counts >= MAX_COUNT"))
 @pytest.mark.parametrize("line", ["今日访问：99999999999999999999",
                                   "总访问量：99999999999999999999999"], ids=["today", "total"])
 def test_site_counter_beyond_an_sqlite_integer(line):
@@ -277,12 +264,6 @@ def _jsonld_views(count: str) -> bytes:
             f'"ViewAction","userInteractionCount":"{count}"}}]}}</script>').encode()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "extract/views.py _int: a JSON-LD/microdata count given as a string goes to "
-    "textnodes.parse_count without views' MAX_COUNT cap (ints and floats are capped): 20+ "
-    "digits give views the archive cannot store, 5000 digits raise ValueError (int() digit "
-    "limit), 400 digits + 万 raise OverflowError (float inf). parse_count should refuse more "
-    "than ~15 digits, and _int cap its result like the other branches"))
 @pytest.mark.parametrize("body", [
     _jsonld_views("9" * 20), _jsonld_views("9" * 5000), _jsonld_views("9" * 400 + "万"),
     b'<script type="application/ld+json">{"interactionCount":"UserPageVisits:' + b"9" * 30

@@ -29,6 +29,14 @@ NUMBER = (
     r"\s*(?P<mult>万|亿|千|[kKmM](?![A-Za-z]))?"
 )
 MULTIPLIERS = {"千": 1_000, "万": 10_000, "亿": 100_000_000, "k": 1_000, "m": 1_000_000}
+#: Counts at or above this are not views or visitors (no page reaches 100 billion) but ids, phone
+#: numbers or garbage; the one cap every count field shares, and it keeps each count far inside
+#: the archive's 64-bit INTEGER columns.
+MAX_COUNT = 10**11
+#: A number written with more characters than this cannot be a count below MAX_COUNT (even
+#: grouped, with decimals before a multiplier); refused before int()/float() see it, which raise
+#: on thousands of digits (int's digit limit) or overflow to inf.
+MAX_COUNT_CHARS = 24
 #: How far above the headline the article's meta line may hang (ancestor levels).
 HEADLINE_LEVELS = 4
 #: Text nodes fetched per search (the hits nearest the start, or the end with `last`).
@@ -52,20 +60,24 @@ _GROUPED_RE = re.compile(r"\d{1,3}(?:[,.'\u00a0\u2009\u202f ]\d{3})+")
 
 
 def parse_count(num: str, mult: str | None = None) -> int | None:
-    """`1,234` / `1.208` / `1 234` / `1.2` + `万` -> int; a bare decimal (`1.5`) is not a count."""
+    """`1,234` / `1.208` / `1 234` / `1.2` + `万` -> int; a bare decimal (`1.5`) is not a count,
+    nor a number of MAX_COUNT or more."""
+    if len(num) > MAX_COUNT_CHARS:
+        return None
+    value: int | None = None
     if mult:
         factor = MULTIPLIERS.get(mult.lower(), 1)
         try:
-            value = float(num.replace(",", ".")) if num.count(",") + num.count(".") <= 1 \
+            number = float(num.replace(",", ".")) if num.count(",") + num.count(".") <= 1 \
                 else float(_SEP_RE.sub("", num))
         except ValueError:
             return None
-        return round(value * factor)
-    if _DIGITS_RE.fullmatch(num):
-        return int(num)
-    if _GROUPED_RE.fullmatch(num):
-        return int(_SEP_RE.sub("", num))
-    return None
+        value = round(number * factor)
+    elif _DIGITS_RE.fullmatch(num):
+        value = int(num)
+    elif _GROUPED_RE.fullmatch(num):
+        value = int(_SEP_RE.sub("", num))
+    return value if value is not None and 0 <= value < MAX_COUNT else None
 
 
 # --- text-node search -------------------------------------------------------------------------

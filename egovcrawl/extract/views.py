@@ -28,6 +28,7 @@ from lxml.html import HtmlElement
 from egovcrawl.extract.dom import Document, class_id, element_text, is_furniture, normalize_space
 from egovcrawl.extract.textnodes import (
     HEADLINE_LEVELS,
+    MAX_COUNT,
     NUMBER,
     bounded_text,
     headline_levels,
@@ -99,7 +100,6 @@ TEASER_TOKENS = (
 MAX_LEVEL = HEADLINE_LEVELS
 #: Longest container text accepted as a meta line (longer = prose that happens to mention views).
 MAX_META_CHARS = 240
-MAX_COUNT = 10**11
 
 # --- views ------------------------------------------------------------------------------------
 
@@ -160,7 +160,7 @@ def _find_counts(text: str, *, strict: bool = True) -> list[int]:
             if rx is _AFTER_RE and SITE_WORDS_RE.search(m.group("label")):
                 continue
             value = parse_count(m.group("num"), m.group("mult"))
-            if value is not None and value < MAX_COUNT:
+            if value is not None:
                 out.append((m.start(), value))
     return [v for _, v in sorted(out)]
 

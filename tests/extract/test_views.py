@@ -63,6 +63,15 @@ def test_parse_count_separators_and_multipliers():
     assert parse_count("1.5") is None  # a bare decimal is not a count
 
 
+def test_parse_count_refuses_what_no_real_count_reaches():
+    assert parse_count("99,999,999,999") == 99_999_999_999
+    assert parse_count("100000000000") is None  # MAX_COUNT
+    assert parse_count("9" * 20) is None
+    assert parse_count("9" * 5000) is None  # beyond int()'s digit limit: no ValueError
+    assert parse_count("9" * 400, "万") is None  # float inf: no OverflowError
+    assert parse_count("2", "亿") == 200_000_000
+
+
 def test_wordpress_meta_line_and_sidebar_counts():
     html = """<html><body><div id="page">
     <main><article><header class="entry-header"><h1 class="entry-title">Wuhan ranks 5th</h1>
