@@ -13,8 +13,8 @@ Both crawls use the same concurrency (CONCURRENT_REQUESTS=128, no delay, no Auto
 CONCURRENT_ITEMS=4) and run each in a fresh process (a Twisted reactor runs once per process).
 
 Reported: pages/s of each, the ratio egovcrawl / bare (target ≥ 0.3), peak memory of the crawl
-process plus its extraction workers (target ≤ 500 MB at 50k pages, not growing with the archive;
-PSS, so pages the workers share copy-on-write count once; peak RSS is in the raw JSON lines),
+process plus its extraction workers (target ≤ 500 MB at 50k pages, not growing with the archive):
+see MemorySampler for what is counted; peak RSS is in the raw JSON lines,
 and the requests of a second, incremental egovcrawl run over the unchanged site against the
 first run's.
 """
@@ -187,19 +187,23 @@ def crawl_bare(base: str) -> dict:
         process.start()
     out = _report(crawler, time.perf_counter() - start)
     out["peak_pss_mb"] = round(memory.peak_mb, 1)
+    out["peak_anon_mb"] = round(memory.peak_anon_mb, 1)
     return out
 
 
 class MemorySampler:
-    """Peak proportional set size (PSS) of this process and all its descendants, sampled from
-    /proc every 0.2 s. PSS splits shared pages between the processes sharing them, so the
-    extraction workers' copy-on-write language model is counted once; summed RSS would count
-    it once per worker. Linux only (reports 0 elsewhere)."""
+    """Peak memory of this process and all its descendants, sampled from /proc every 0.2 s:
+    PSS (proportional set size: pages shared copy-on-write by the extraction workers count
+    once) in total, and its anonymous part — the memory the crawl itself allocated, without the
+    file-backed pages of the SQLite archive it reads through mmap, which the kernel may drop at
+    any time and which grow with the archive file, not with the crawl. Linux only (0 elsewhere).
+    """
 
     def __init__(self) -> None:
         import threading
 
         self.peak_mb = 0.0
+        self.peak_anon_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -213,10 +217,12 @@ class MemorySampler:
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
-            self.peak_mb = max(self.peak_mb, self.sample())
+            total, anon = self.sample()
+            self.peak_mb = max(self.peak_mb, total)
+            self.peak_anon_mb = max(self.peak_anon_mb, anon)
 
     @staticmethod
-    def sample() -> float:
+    def sample() -> tuple[float, float]:
         me = os.getpid()
         parents: dict[int, int] = {}
         for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
@@ -232,16 +238,17 @@ class MemorySampler:
             kids = [c for c, p in parents.items() if p == pid and c not in tree]
             tree.update(kids)
             frontier.extend(kids)
-        total_kb = 0
+        total_kb = anon_kb = 0
         for pid in tree:
             try:
                 for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                     if line.startswith("Pss:"):
                         total_kb += int(line.split()[1])
-                        break
+                    elif line.startswith("Pss_Anon:"):
+                        anon_kb += int(line.split()[1])
             except OSError:
                 continue
-        return total_kb / 1024
+        return total_kb / 1024, anon_kb / 1024
 
 
 def crawl_egov(base: str, workdir: str) -> dict:
@@ -264,7 +271,8 @@ def crawl_egov(base: str, workdir: str) -> dict:
 
     out = {"pages": stats.get("response_received_count", 0), "seconds": elapsed,
            "articles": result.articles, "exit": result.exit_code, "workers": default_workers(),
-           "peak_pss_mb": round(memory.peak_mb, 1)}
+           "peak_pss_mb": round(memory.peak_mb, 1),
+           "peak_anon_mb": round(memory.peak_anon_mb, 1)}
     out.update(_rss())
     return out
 
@@ -317,8 +325,9 @@ def main() -> None:
         return
     print(f"# crawl_bench on {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| articles | bare Scrapy pages/s | egovcrawl pages/s | ratio | egovcrawl peak memory "
-          "(PSS, crawl + workers) | bare peak PSS | second run: requests / first run's |")
+    print("| articles | bare Scrapy pages/s | egovcrawl pages/s | ratio | egovcrawl peak memory, "
+          "crawl + workers: anonymous (with mmap'd archive pages) | bare Scrapy peak memory | "
+          "second run: requests / first run's |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for pages in args.pages or [10_000]:
         port = _free_port()
@@ -336,8 +345,9 @@ def main() -> None:
             server.wait()
         b = bare["pages"] / bare["seconds"] if bare else float("nan")
         e = egov["pages"] / egov["seconds"] if egov else float("nan")
-        erss = f"{egov['peak_pss_mb']:.0f} MB" if egov else "-"
-        brss = f"{bare['peak_pss_mb']:.0f} MB" if bare else "-"
+        erss = (f"{egov['peak_anon_mb']:.0f} MB ({egov['peak_pss_mb']:.0f} MB)"
+                if egov else "-")
+        brss = f"{bare['peak_anon_mb']:.0f} MB ({bare['peak_pss_mb']:.0f} MB)" if bare else "-"
         inc = f"{again['pages']} / {egov['pages']}" if egov and again else "-"
         print(f"| {pages:,} | {b:.0f} | {e:.0f} | {e / b:.2f} | {erss} | {brss} | {inc} |",
               flush=True)

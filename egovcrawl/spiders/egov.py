@@ -56,9 +56,14 @@ HANDLED_STATUSES = [304, *range(400, 600)]
 PAGE_STATUSES = [*REDIRECT_STATUSES, *HANDLED_STATUSES]
 #: Content types that are pages to extract; anything else is recorded, never parsed.
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
-#: Request priorities: discovery documents first, then listings, then articles.
-PRIORITY = {"robots": 30, "sitemap": 20, "feed": 20, "start": 10, "listing": 10, "page": 5,
-            "article": 0}
+#: Request priorities: discovery documents, start pages, then a listing's articles before the
+#: next listing page — so the queue holds about one listing's worth of articles per section
+#: instead of every article of every page (memory stays flat however long the pagination).
+PRIORITY = {"robots": 30, "sitemap": 20, "feed": 20, "start": 10, "article": 5, "listing": 0,
+            "page": 0}
+#: Extraction priorities: pages that may list articles first, so pagination never waits
+#: behind the articles queued in front of the workers.
+EXTRACT_PRIORITY = {"start": 10, "listing": 10, "page": 10, "article": 0}
 
 
 @dataclass
@@ -347,7 +352,7 @@ class EgovSpider(scrapy.Spider):
             forced = "other"  # a calendar page lists events: never an article, never a listing
         want_anchors = p.follow_links or bool(p.article_allow)
         # pages that may list articles go first: pagination must not wait behind articles
-        priority = PRIORITY.get(response.meta.get("egov_role", "article"), 0)
+        priority = EXTRACT_PRIORITY.get(response.meta.get("egov_role", "article"), 0)
         result = await self.pool.extract(response.body, response.url, record.declared_encoding,
                                           p.hints(), forced, want_anchors, priority)
         page = result.page
