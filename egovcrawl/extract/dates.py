@@ -25,6 +25,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -151,6 +152,10 @@ _TOKEN_RE_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
 MAX_RAW_CHARS = 300  # parse_date reads at most this much of a string
 MAX_SCRIPT_CHARS = 200_000  # characters of each inline script searched for date keys
 MAX_SCAN_CHARS = 400_000  # visible text scanned per page (article pages are far shorter)
+#: Printed dates read per scan of the visible text: an article's own date is among the first few
+#: near its headline; a text printing thousands (a data table, a <title> left open swallowing
+#: the page) would otherwise be scored date by date, ~50 µs each.
+MAX_DATES_SCANNED = 2000
 SHORT_BLOCK_CHARS = 120  # a meta line, not a paragraph of prose
 SHORT_LINE_CHARS = 40  # a text node this short that starts with the date is a line of its own
 TITLE_PROBE_CHARS = 24  # characters of the title searched for in the text
@@ -580,6 +585,9 @@ class _Text:
     times: list[tuple[int, HtmlElement, str]]  # <time datetime>, <abbr class=published title>
     h_start: int = -1  # where the headline's text starts / ends (-1: no headline element)
     h_end: int = -1
+    #: `_block_len` per block element: dates sharing a block (a table, a huge text node) walk
+    #: its text once, not once each
+    block_lens: dict[HtmlElement, int] = field(default_factory=dict)
 
     def owner_at(self, offset: int) -> HtmlElement:
         return self.owners[max(0, bisect.bisect_right(self.starts, offset) - 1)]
@@ -720,18 +728,24 @@ def _contains(node: HtmlElement, other: HtmlElement) -> bool:
     return any(anc is node for anc in other.iterancestors())
 
 
-def _block_len(el: HtmlElement) -> int:
-    """Length of the text block the date sits in (a short meta line vs a prose paragraph)."""
+def _block_len(el: HtmlElement, memo: dict[HtmlElement, int]) -> int:
+    """Length of the text block the date sits in (a short meta line vs a prose paragraph), up
+    to a bound. `memo` (per page) keeps it per block: the text of a block holding thousands of
+    dates (a <title> left open swallows the page) is copied out of lxml once, not per date."""
     node: HtmlElement | None = el
     while node is not None and node.tag in _INLINE_TAGS:
         node = node.getparent()
     if node is None:
         return 0
+    length = memo.get(node)
+    if length is not None:
+        return length
     length = 0
     for piece in node.itertext():
         length += len(piece.strip())
         if length > SHORT_BLOCK_CHARS * 4:
             break
+    memo[node] = length
     return length
 
 
@@ -787,7 +801,7 @@ def _score(text: _Text, el: HtmlElement, start: int, end: int, label: str,
             el, headline_el, above=text.h_start < 0 or start < text.h_start):
         score -= FURNITURE_PENALTY
     if not label and not dateclass:
-        block = _block_len(el)
+        block = _block_len(el, text.block_lens)
         if block <= SHORT_BLOCK_CHARS or _own_line(text, start):
             score += SHORT_BLOCK_SCORE
         elif block > SHORT_BLOCK_CHARS * 2:
@@ -910,7 +924,8 @@ def _visible(doc: Document, headline_el: HtmlElement | None, title: str | None,
     # a headline found by its text (no element): the rest of the page was read to find it
     seen = result.seen
     own: set[str] | None = None  # the page's own URLs, read when a teaser date needs them
-    for found in _iter_dates(joined[:_near_end(text)], order, hinted, zone, undecided=seen):
+    for found in islice(_iter_dates(joined[:_near_end(text)], order, hinted, zone,
+                                    undecided=seen), MAX_DATES_SCANNED):
         seen.add(found.value.date() if isinstance(found.value, dt.datetime) else found.value)
         el = text.owner_at(found.start)
         label = _label(joined, found.start, found.end, text.h_start)
@@ -977,9 +992,13 @@ def _far_below(doc: Document, headline_el: HtmlElement | None, title: str | None
     joined = text.text
     near = _near_end(text)
     best: tuple[float, str, _Cand] | None = None
+    scanned = 0
     for found in _iter_dates(joined, order, hinted, zone, undecided=seen):
-        if found.start < near:
+        if found.start < near:  # a bounded stretch: `near` is a few thousand characters in
             continue
+        scanned += 1
+        if scanned > MAX_DATES_SCANNED:
+            break
         seen.add(found.value.date() if isinstance(found.value, dt.datetime) else found.value)
         label = _label(joined, found.start, found.end, text.h_start)
         if label not in ("document", "published", "updated"):

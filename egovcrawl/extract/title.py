@@ -37,6 +37,12 @@ _WORD_RE = re.compile(r"\w+", re.U)
 
 MIN_TITLE_CHARS = 4
 MAX_TITLE_CHARS = 400
+#: A metadata title (og:title, JSON-LD headline, <title>) longer than this, before its site name
+#: is cut, is no headline but a description stuffed into it, or the rest of the page swallowed by
+#: a <title> left open: it is not used as the reference (nor returned as the title).
+MAX_REFERENCE_CHARS = 2 * MAX_TITLE_CHARS
+#: Metadata names of the title, most specific first.
+META_TITLE_NAMES = ("og:title", "twitter:title", "dc.title", "title", "headline", "articletitle")
 
 
 def parse_title_text(text: str) -> Headline | None:
@@ -60,22 +66,30 @@ def _tokens(text: str) -> set[str]:
     return words
 
 
-def _similarity(a: str, b: str) -> float:
-    ta, tb = _tokens(a), _tokens(b)
+def _similarity(ta: set[str], tb: set[str]) -> float:
+    """Share of the smaller token set found in the other."""
     if not ta or not tb:
         return 0.0
     return len(ta & tb) / min(len(ta), len(tb))
 
 
+def _as_reference(value: str) -> str | None:
+    """A metadata title, whitespace-normalised; None when empty or too long for a headline."""
+    if len(value) > 4 * MAX_REFERENCE_CHARS:  # no need to normalise a megabyte to know
+        return None
+    text = normalize_space(value)
+    return text if text and len(text) <= MAX_REFERENCE_CHARS else None
+
+
 def _meta_title(doc: Document) -> str | None:
-    value = doc.meta_first("og:title", "twitter:title", "dc.title", "title", "headline",
-                           "articletitle", "articletitle")
-    if value:
-        return normalize_space(value)
+    for name in META_TITLE_NAMES:
+        for value in doc.meta.get(name, ()):
+            if value and (reference := _as_reference(value)):
+                return reference
     for obj in doc.jsonld:
         headline = obj.get("headline") or (obj.get("name") if _is_article(obj) else None)
-        if isinstance(headline, str) and headline.strip():
-            return normalize_space(headline)
+        if isinstance(headline, str) and (reference := _as_reference(headline)):
+            return reference
     return None
 
 
@@ -90,8 +104,7 @@ def _title_tag(doc: Document) -> str | None:
     el = doc.tree.find(".//title")
     if el is None:
         return None
-    text = normalize_space(el.text_content())
-    return text or None
+    return _as_reference(el.text_content())
 
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e", "à": "a"})
@@ -181,6 +194,9 @@ def extract_title(doc: Document) -> Headline | None:
     reference = _meta_title(doc) or _title_tag(doc)
     if reference:
         reference = _strip_site_name(reference, site_names)
+        # read once, not per heading
+        ref_tokens, ref_compact, ref_lower = (_tokens(reference), _compact(reference),
+                                              reference.lower())
 
     candidates: list[tuple[float, int, HtmlElement, str]] = []
     for order, h in enumerate(_headings(doc)):
@@ -189,12 +205,12 @@ def extract_title(doc: Document) -> Headline | None:
             continue
         score = 0.0
         if reference:
-            score = _similarity(text, reference)
-            if normalize_space(text).lower() == reference.lower():
+            score = _similarity(_tokens(text), ref_tokens)
+            if normalize_space(text).lower() == ref_lower:
                 score += 1.0
-            elif len(_compact(text)) < 0.5 * len(_compact(reference)):
+            elif len(_compact(text)) < 0.5 * len(ref_compact):
                 score -= 0.5  # a short heading inside a long title: a section or site name
-            elif len(_compact(text)) > 2.5 * len(_compact(reference)) + 10:
+            elif len(_compact(text)) > 2.5 * len(ref_compact) + 10:
                 score -= 0.5  # a long heading around a short title: a teaser on a section page
         if h.tag == "h1":
             score += 0.3

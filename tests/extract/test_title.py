@@ -104,3 +104,15 @@ def test_section_page_title_is_not_its_first_teaser_headline():
     </main></body></html>""")
     h = extract_title(d)
     assert h is not None and h.title == "China"
+
+
+def test_a_metadata_title_too_long_for_a_headline_is_no_reference():
+    # an og:title stuffed with a description gives way to the <title>; a <title> left open that
+    # swallowed the rest of the page is not returned as the title
+    stuffed = "Digital services portal opens " * 40
+    d = doc(f"""<html><head><meta property="og:title" content="{stuffed}">
+    <title>Digital services portal opens for residents</title></head><body>
+    <h2>Related</h2><h1>Digital services portal opens for residents</h1></body></html>""")
+    h = extract_title(d)
+    assert h is not None and h.title == "Digital services portal opens for residents"
+    assert extract_title(doc("<html><head><title>Headline " + "2024-07-03 " * 20_000)) is None
