@@ -193,7 +193,8 @@ def _print_summary(result: object, *, err: bool) -> None:
         flag = "FAILED" if s.failed else "ok"
         out.append(f"  {s.name:<24} {flag:<6} requests {s.requests:>6}  pages {s.pages:>6}  "
                    f"fetch errors {s.fetch_errors}  server errors {s.server_errors}"
-                   + ("  circuit breaker open" if s.breaker_open else ""))
+                   + ("  circuit breaker open" if s.breaker_open else "")
+                   + (f"  refused by robots.txt {s.robots_refused}" if s.robots_refused else ""))
     if result.message:
         out.append(result.message)
     click.echo("\n".join(out), err=err)

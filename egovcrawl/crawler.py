@@ -143,6 +143,7 @@ class SiteOutcome:
     fetch_errors: int = 0
     server_errors: int = 0
     breaker_open: bool = False
+    robots_refused: int = 0  # requests robots.txt forbade (or all, when it was unreachable)
 
     @property
     def failed(self) -> bool:
@@ -246,6 +247,7 @@ def judge(stats: Mapping[str, Any], sites: Sequence[str], *,
             fetch_errors=int(stats.get(prefix + "fetch-errors", 0)),
             server_errors=int(stats.get(prefix + "server-errors", 0)),
             breaker_open=bool(stats.get(f"egovcrawl/breaker/open/{name}", 0)),
+            robots_refused=int(stats.get(prefix + "robots-refused", 0)),
         )
     articles = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items()
                 if k.startswith(f"{ARCHIVE_STATS}/outcome/")}

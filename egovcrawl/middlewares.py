@@ -25,10 +25,13 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy.utils.misc import load_object
+from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.response import response_status_message
+from twisted.internet.defer import Deferred
 
 try:
     from scrapy.utils.asyncio import sleep as _sleep  # Scrapy >= 2.18: asyncio or Twisted
@@ -352,3 +355,46 @@ def _engine(crawler: Crawler) -> Any:
         return getattr(crawler, "engine", None)
     except RuntimeError:  # Scrapy >= 2.14 raises until the crawl starts
         return None
+
+
+class UnreachableRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with RFC 9309's rule for a robots.txt that cannot be
+    read: a server error (5xx, 429) or a network failure means "disallow everything" (§2.3.1.3–4),
+    where Scrapy would crawl as if there were no robots.txt. A 4xx still means "no rules".
+
+    `EGOVCRAWL_ROBOTS_UNREACHABLE`: "disallow" (default) or "allow" (Scrapy's behaviour). The
+    site's pages are then refused for this crawl (counted under `egovcrawl/robots/unreachable`)
+    and the site reports no page: a partial failure, so the cron job says so.
+    """
+
+    DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        policy = crawler.settings.get("EGOVCRAWL_ROBOTS_UNREACHABLE", "disallow")
+        if policy not in ("disallow", "allow"):
+            raise ValueError("EGOVCRAWL_ROBOTS_UNREACHABLE must be 'disallow' or 'allow', "
+                             f"not {policy!r}")
+        self.strict = policy == "disallow"
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if self.strict and (response.status >= 500 or response.status == 429):
+            self._unreachable(netloc, f"HTTP {response.status}")
+            response = response.replace(body=self.DISALLOW_ALL)
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if not self.strict or isinstance(exc, IgnoreRequest):
+            super()._robots_error(exc, netloc)
+            return
+        self._unreachable(netloc, type(exc).__name__)
+        rp = build_from_crawler(self._parserimpl, self.crawler, self.DISALLOW_ALL)
+        dfd = self._parsers[netloc]
+        self._parsers[netloc] = rp
+        if isinstance(dfd, Deferred):
+            dfd.callback(rp)
+
+    def _unreachable(self, netloc: str, why: str) -> None:
+        self.crawler.stats.inc_value("egovcrawl/robots/unreachable")
+        logger.error("robots.txt of %s unreachable (%s): not crawling that site in this run "
+                     "(RFC 9309; EGOVCRAWL_ROBOTS_UNREACHABLE=allow to crawl anyway)", netloc, why)

@@ -24,6 +24,9 @@ EXTENSIONS = {"egovcrawl.extensions.Progress": 500}
 EGOVCRAWL_PROGRESS = False
 
 ROBOTSTXT_OBEY = True
+# A robots.txt that answers 5xx/429 or cannot be fetched means "disallow everything" for this
+# run (RFC 9309), not "no rules" as in Scrapy; "allow" restores Scrapy's behaviour.
+EGOVCRAWL_ROBOTS_UNREACHABLE = "disallow"
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Scrapy's default of 100 starts that many tasks per response and halves throughput (scrapy#5182).
@@ -42,6 +45,8 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # fetch, and before the retry slot, so it sees each request's final outcome after its retries.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "egovcrawl.middlewares.UnreachableRobotsTxtMiddleware": 100,
     "egovcrawl.middlewares.BackoffRetryMiddleware": 550,
     "egovcrawl.middlewares.CircuitBreakerMiddleware": 90,
 }

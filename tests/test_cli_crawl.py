@@ -209,9 +209,11 @@ def test_a_site_down_or_answering_5xx_is_a_partial_failure_summarised_per_site(
     assert set(per_site) == {"portal", "broken", "down"}
     assert per_site["portal"].split()[1] == "ok"
     assert per_site["broken"].split()[1] == "FAILED"
-    assert "server errors 0" not in per_site["broken"]
+    # everything answers 503, robots.txt too: unreachable robots.txt = disallow all (RFC 9309)
+    assert "refused by robots.txt" in per_site["broken"]
     assert per_site["down"].split()[1] == "FAILED"
-    assert "fetch errors 0" not in per_site["down"]
+    # a closed port: robots.txt cannot be fetched either, so nothing of the site is requested
+    assert "refused by robots.txt" in per_site["down"]
     assert lines[4:] == ["failures on broken, down"]
     outcome = json.loads(stats.read_text(encoding="utf-8"))
     assert outcome["exit_code"] == EXIT_PARTIAL
@@ -220,12 +222,13 @@ def test_a_site_down_or_answering_5xx_is_a_partial_failure_summarised_per_site(
     try:  # what could be fetched is archived, and so is every failure
         assert conn.execute("SELECT count(*) FROM articles").fetchone() == (ARTICLES,)
         statuses = {r[0] for r in conn.execute("SELECT status FROM fetches WHERE site = 'broken'")}
-        errors = conn.execute("SELECT count(*) FROM fetches WHERE site = 'down' "
-                              "AND error IS NOT NULL").fetchone()[0]
+        down_ok = conn.execute("SELECT count(*) FROM fetches WHERE site = 'down' "
+                               "AND error IS NULL").fetchone()[0]
     finally:
         conn.close()
-    assert statuses == {503}
-    assert errors >= 1
+    # robots.txt refused every page of both (RFC 9309): whatever was fetched failed as served
+    assert statuses <= {503}
+    assert down_ok == 0
 
 
 def test_configuration_errors_are_one_line_exit_2_and_create_no_archive(

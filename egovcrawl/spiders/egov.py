@@ -446,6 +446,8 @@ class EgovSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not fetched:
             # refused before any fetch (robots.txt, circuit breaker, offsite): nothing to record
             self._inc("skipped/ignored")
+            if "robots.txt" in str(failure.value):
+                self._inc(f"{site}/robots-refused")
             return
         original = (request.meta.get("redirect_urls") or [request.url])[0]
         message = failure.getErrorMessage() or _first_line(failure.type.__doc__)

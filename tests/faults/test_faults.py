@@ -9,7 +9,8 @@ egovcrawl.sitesrv, and crawled by `egovcrawl crawl` in subprocesses with fast se
   the body, a truncated body, a gzip bomb, 50 MB pages (announced and chunked), redirect loops,
   redirects off-site, a 301 without Location;
 * sulky: asks for a Retry-After of a day (the breaker leaves the site at once);
-* robots500, robotsslow: robots.txt answers 500 or never in time; the pages are fine;
+* robots500, robotsslow: robots.txt answers 500 or never in time; the pages are fine, but an
+  unreachable robots.txt means "disallow everything" (RFC 9309): not crawled, a failed site;
 * quirky: odd but not broken (transient 503/429/500/reset, a slow drip within the timeout, HTML
   sent as application/octet-stream, a PDF sent as text/html, a redirect, a 404, an endless
   calendar): crawled alone it must exit 0 with every article archived;
@@ -198,8 +199,8 @@ def test_failing_sites_crawl_finishes_with_partial_failure(faults: Faults) -> No
     assert crawl.stats["status"] == "partial"
     assert crawl.stats["stats"]["finish_reason"] == "finished"
     failed = {name for name, site in crawl.stats["sites"].items() if site["failed"]}
-    assert failed == {"faulty", "sulky"}
-    assert "failures on faulty, sulky" in crawl.proc.stderr
+    assert failed == {"faulty", "sulky", "robots500", "robotsslow"}
+    assert "failures on faulty, sulky, robots500, robotsslow" in crawl.proc.stderr
     assert "Traceback" not in crawl.proc.stdout
     rows = faults.archive.rows("SELECT status FROM crawls")
     # 'incomplete' once a failed start page makes the next run backfill (see the paged tests)
@@ -214,7 +215,7 @@ def test_quirky_site_alone_exits_zero(faults: Faults) -> None:
     assert (site["fetch_errors"], site["server_errors"], site["breaker_open"]) == (0, 0, False)
 
 
-@pytest.mark.parametrize("site", ["faulty", "robots500", "robotsslow"])
+@pytest.mark.parametrize("site", ["faulty"])
 def test_good_articles_are_archived_exactly_once(faults: Faults, site: str) -> None:
     got = faults.archive.article_paths(site)
     for slug in GOOD[site]:
@@ -347,13 +348,16 @@ def test_every_faulty_link_is_requested_and_every_request_recorded(faults: Fault
 
 
 @pytest.mark.parametrize("site", ["robots500", "robotsslow"])
-def test_a_broken_robots_txt_does_not_stop_the_crawl(faults: Faults, site: str) -> None:
+def test_an_unreachable_robots_txt_disallows_the_site(faults: Faults, site: str) -> None:
+    """RFC 9309 §2.3.1.3-4: a robots.txt that errors or cannot be fetched means "disallow
+    everything": no page of the site is requested, nothing is archived, the site failed."""
     tries = faults.failing.hits(site, "/robots.txt")
     assert len(tries) >= 1 + RETRY_TIMES  # asked again, as any failing request
-    outcome = faults.failing.stats["sites"][site]
-    assert outcome["pages"] >= 1 and not outcome["fetch_errors"]
-    assert not faults.archive.rows("SELECT url FROM fetches WHERE site = ? AND error IS NOT NULL "
-                                   "AND url NOT LIKE '%/robots.txt'", site)
+    pages = [r for r in faults.failing.requests if r.site == site and r.path != "/robots.txt"]
+    assert pages == []
+    assert faults.archive.article_paths(site) == {}
+    assert faults.failing.stats["sites"][site]["failed"]
+    assert faults.failing.stats["stats"]["egovcrawl/robots/unreachable"] >= 2
 
 
 @pytest.mark.parametrize("site", ["robots500", "robotsslow"])
