@@ -12,6 +12,9 @@ Settings (typed; the pipeline switches itself off with NotConfigured when no arc
 * `EGOVCRAWL_ARCHIVE` (str): path of the SQLite archive, e.g. `data/archive.db`.
 * `EGOVCRAWL_ARCHIVE_BATCH` (int, 200): fetches per write transaction.
 * `EGOVCRAWL_ARCHIVE_FLUSH_SECONDS` (float, 5.0): flush a partial batch after this long.
+* `EGOVCRAWL_ARCHIVE_MMAP` (int, 0): bytes of the archive SQLite may read through mmap. 0 for
+  crawls: filing a crawl's pages is far from the archive's limit, and mapped pages would make
+  the crawl's resident memory grow with the archive file (years of it).
 * `EGOVCRAWL_SITE_HINTS` (dict site -> SiteHints kwargs): per-site extraction hints.
 
 A storage error is never swallowed: it is re-raised by the next `process_item` or by
@@ -58,13 +61,14 @@ class ArchivePipeline:
 
     def __init__(self, path: str, *, batch_size: int = 200, flush_seconds: float = 5.0,
                  extractor: Extractor | None = None, stats: Any = None,
-                 crawler: Any = None) -> None:
+                 crawler: Any = None, mmap_bytes: int = 0) -> None:
         if batch_size < 1:
             raise ValueError("EGOVCRAWL_ARCHIVE_BATCH must be >= 1")
         self.path = path
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
         self.extractor = extractor or default_extractor()
+        self.mmap_bytes = mmap_bytes
         self.stats = stats
         self.crawler = crawler
         self.archive: Archive | None = None
@@ -99,6 +103,7 @@ class ArchivePipeline:
             extractor=default_extractor(hints_for),
             stats=crawler.stats,
             crawler=crawler,
+            mmap_bytes=settings.getint("EGOVCRAWL_ARCHIVE_MMAP", 0),
         )
 
     # --- Scrapy hooks (the spider argument is optional in Scrapy >= 2.13) --------------------
@@ -107,7 +112,7 @@ class ArchivePipeline:
         spider = spider or getattr(self.crawler, "spider", None)
         if getattr(spider, "config_error", None):
             return  # the spider stops before any request: no archive file, no crawl row
-        self.archive = Archive.open(self.path)
+        self.archive = Archive.open(self.path, mmap_bytes=self.mmap_bytes)
         name = getattr(spider, "name", None)
         sites = list(getattr(spider, "sites", None) or ([name] if name else []))
         self.crawl_id = self.archive.start_crawl(sites)

@@ -14,6 +14,9 @@ USER_AGENT = f"egovcrawl/0.1 (+{EGOVCRAWL_CONTACT_URL})"
 
 # The archive and the site profiles (`egovcrawl crawl --db/--sites` set these too).
 EGOVCRAWL_ARCHIVE = "data/archive.db"
+# Archive reads through mmap, in bytes: 0 keeps a crawl's memory flat however large the archive
+# grows (its pages stay in the OS cache, not in the process); bulk tools use 2 GiB.
+EGOVCRAWL_ARCHIVE_MMAP = 0
 EGOVCRAWL_SITES = "data/sites.toml"
 # Extraction worker processes beside the reactor: -1 = one per core, at most 4 (none on a
 # one-core machine), 0 = extract in the crawl process (tests, tiny crawls).

@@ -155,6 +155,7 @@ class Archive:
         """Wrap an open connection; prefer `Archive.open`, which configures and migrates."""
         self._conn = conn
         self.path = path
+        self.mmap_bytes = MMAP_BYTES
         self.db = sqlite_utils.Database(conn)
         self._committing: Future[None] | None = None
         self._committer: ThreadPoolExecutor | None = None
@@ -189,8 +190,13 @@ class Archive:
     # --- lifecycle --------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, migrate: bool = True) -> Archive:
-        """Open (creating if needed) and migrate the archive at `path` (":memory:" for tests)."""
+    def open(cls, path: str | Path, *, migrate: bool = True,
+             mmap_bytes: int = MMAP_BYTES) -> Archive:
+        """Open (creating if needed) and migrate the archive at `path` (":memory:" for tests).
+
+        `mmap_bytes`: how much of the file SQLite may read through mmap (faster bulk filing;
+        the mapped pages count in the process's resident memory as the file grows). The crawl
+        pipeline passes its EGOVCRAWL_ARCHIVE_MMAP (0: plain reads through the OS cache)."""
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -204,8 +210,9 @@ class Archive:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            conn.execute(f"PRAGMA mmap_size = {int(mmap_bytes)}")
             archive = cls(conn, path)
+            archive.mmap_bytes = int(mmap_bytes)
             if migrate:
                 archive.migrate()
             else:
@@ -606,7 +613,7 @@ class Archive:
             uri = Path(self.path).resolve().as_uri() + "?mode=ro"
             reader = sqlite3.connect(uri, uri=True, isolation_level=None,
                                      timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            reader.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            reader.execute(f"PRAGMA mmap_size = {self.mmap_bytes}")
             self._reader = reader
         return self._reader
 
