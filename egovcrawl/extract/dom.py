@@ -193,6 +193,115 @@ class TextIndex:
 _PARSER = html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False,
                           default_doctype=False, huge_tree=False)
 
+#: libxml2's HTML parser compares each attribute of a start tag with all the earlier ones, in C
+#: where no signal can interrupt it: quadratic in the attributes of one tag (300,000 take
+#: minutes). Real tags carry a few dozen; a start tag's attributes beyond this many are dropped
+#: before parsing.
+MAX_ATTRIBUTES = 1000
+#: Start tags this long or longer are checked (a shorter one holds at most ~1,400 attributes:
+#: milliseconds). Such a tag leaves an aligned window of half this length without `>` (or, when
+#: its values quote `>`s, without `<`): one C-level `find` per window finds them, so ordinary
+#: pages are scanned in microseconds and parse their text untouched.
+LONG_TAG_CHARS = 4096
+_TAG_OPEN_RE = re.compile(r"<[A-Za-z]")
+# a start tag as the HTML tokenizer reads it: attribute names take any character but blanks, `/`
+# and `>`; quotes open values only after `=`. It ends at the first `>` outside quoted values (or
+# the end of the text); it cannot fail, so its repetitions never backtrack. (A quote that is
+# never closed scans to the end of the text once: a later quote would have closed it.)
+_VALUE = r"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?"""
+_ATTRIBUTE = rf"[^\s/>][^\s/>=]*{_VALUE}"
+_START_TAG_RE = re.compile(rf"<([A-Za-z][^\s/>]*)(?:[\s/]*{_ATTRIBUTE})*[\s/]*>?")
+_TAG_NAME_RE = re.compile(r"<[A-Za-z][^\s/>]*")
+# the first MAX_ATTRIBUTES attributes after a tag's name, then one more: a bounded look at any
+# tag (atomic: names may split anywhere, so a failing count must not try other splits)
+_FIRST_ATTRIBUTES_RE = re.compile(rf"(?>[\s/]*{_ATTRIBUTE}){{{MAX_ATTRIBUTES}}}")
+_NEXT_ATTRIBUTE_RE = re.compile(rf"[\s/]*{_ATTRIBUTE}")
+#: Where the tokenizer reads no tags: comments, and elements whose content libxml2 takes as text
+#: up to their end tag (plaintext: to the end of the page). Attributes are not cut in there.
+_RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+             "plaintext")
+_NO_TAGS_RE = re.compile(r"<!--|<(" + "|".join(_RAW_TEXT) + r")(?=[\s/>])", re.I)
+_RAW_TEXT_END = {name: re.compile(rf"</{name}(?=[\s/>])" if name != "plaintext" else r"\Z", re.I)
+                 for name in _RAW_TEXT}
+
+
+def _no_tags_region(text: str, m: re.Match[str]) -> tuple[int, int]:
+    """(start, end) of the comment or raw-text content that `m` (from _NO_TAGS_RE) opens."""
+    if m.group(1) is None:
+        end = text.find("-->", m.end())
+        return m.start(), end + 3 if end >= 0 else len(text)
+    tag_end = _START_TAG_RE.match(text, m.start()).end()
+    if text.endswith("/>", 0, tag_end):  # libxml2 honours <script/>
+        return tag_end, tag_end
+    close = _RAW_TEXT_END[m.group(1).lower()].search(text, tag_end)
+    return tag_end, close.start() if close is not None else len(text)
+
+
+def cap_attributes(text: str) -> str:
+    """`text` with every start tag of LONG_TAG_CHARS or more that holds more than MAX_ATTRIBUTES
+    attributes cut to its first MAX_ATTRIBUTES.
+
+    Linear: windows, candidate tags and the regions without tags (comments, script/style...
+    content, where a cut could drop their end) are all walked forward once.
+    """
+    half = LONG_TAG_CHARS // 2
+    find, rfind = text.find, text.rfind
+    out: list[str] = []
+    done = pos = 0
+    region = (-1, -1)
+    no_tags: re.Match[str] | None = None  # the next comment or raw-text element, once needed
+    seen_long = False
+
+    def cut(start: int) -> int:
+        """Cut the tag opening at `start` if it holds too many attributes; where it ends."""
+        nonlocal done, region, no_tags, seen_long
+        first = _FIRST_ATTRIBUTES_RE.match(text, _TAG_NAME_RE.match(text, start).end())
+        if first is None or _NEXT_ATTRIBUTE_RE.match(text, first.end()) is None:
+            return _START_TAG_RE.match(text, start).end()  # at most MAX_ATTRIBUTES to read
+        # a cut in a script or comment could drop its end: there, `<` opens no tag anyway
+        if not seen_long:
+            seen_long, no_tags = True, _NO_TAGS_RE.search(text)
+        while no_tags is not None and no_tags.start() <= start:
+            region = _no_tags_region(text, no_tags)
+            no_tags = _NO_TAGS_RE.search(text, max(region[1], no_tags.end()))
+            if region[1] > start:
+                break
+        if region[0] <= start < region[1]:
+            return region[1]
+        end = _START_TAG_RE.match(text, start).end()
+        if no_tags is not None and no_tags.start() < end:  # in this tag's values: opens nothing
+            no_tags = _NO_TAGS_RE.search(text, end)
+        out.append(text[done:first.end()])
+        out.append(">")
+        done = end
+        return end
+
+    lt_seen = 0  # `<`s before this were looked at
+    for start in range(0, len(text) - half + 1, half):
+        end = start + half
+        if end <= pos:
+            continue
+        if find("<", start, end) < 0:
+            # a long tag quoting `>`s in its values opens at the last `<` before this window
+            lt = rfind("<", max(pos, lt_seen), start)
+            lt_seen = end
+            if lt >= 0 and _TAG_OPEN_RE.match(text, lt):
+                pos = max(pos, cut(lt))
+        if end > pos and find(">", start, end) < 0:
+            # every tag opening between the last `>` and the next reaches past this window
+            hi = find(">", end)
+            hi = len(text) if hi < 0 else hi
+            lo = max(pos, rfind(">", pos, start) + 1)
+            # (`find` first: scripts and JSON without `>` mostly hold no `<` either)
+            while (lt := find("<", lo, hi)) >= 0 and (
+                    m := _TAG_OPEN_RE.search(text, lt, hi)) is not None:
+                lo = cut(m.start())  # past `hi`, unless `m` is in a script or comment
+            pos = max(pos, lo, hi)
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
 
 def parse_html(text: str) -> HtmlElement:
     """Parse HTML text into an <html> root, never raising on broken or empty markup."""
@@ -201,6 +310,7 @@ def parse_html(text: str) -> HtmlElement:
     # lxml refuses str input carrying an XML encoding declaration
     if text.lstrip().startswith("<?xml"):
         text = re.sub(r"^\s*<\?xml[^>]*>", "", text, count=1)
+    text = cap_attributes(text)
     try:
         root = html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):

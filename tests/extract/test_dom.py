@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from egovcrawl.extract import dom
 from egovcrawl.extract.dom import Document, element_text, is_furniture, normalize_space, parse_html
 from egovcrawl.extract.hints import SiteHints
 
@@ -67,3 +68,29 @@ def test_hints_validate():
         SiteHints(selectors={"author": ".byline"})
     hints = SiteHints(date_order="DMY", selectors={"published": ".date"})
     assert hints.selectors["published"] == ".date"
+
+
+def _attrs(n: int, fmt: str = "a{}=x") -> str:
+    return " ".join(fmt.format(i) for i in range(n))
+
+
+@pytest.mark.parametrize("fmt", ["a{}=x", "a{}", 'a{}=">"', "a{}='<x'", "a{}/"])
+def test_an_overlong_start_tag_keeps_its_first_attributes(fmt):
+    root = parse_html(f"<html><body><div {_attrs(5000, fmt)}>x</div><p>after</p></body></html>")
+    div = root.find(".//div")
+    assert len(div.attrib) == dom.MAX_ATTRIBUTES and "a0" in div.attrib
+    assert div.text == "x" and root.find(".//p").text == "after"
+
+
+def test_tags_in_scripts_and_comments_are_not_cut():
+    for page in (f"<p>x</p><script>var s='<div {_attrs(3000)}';</script><p>y</p>",
+                 f"<p>x</p><!-- <div {_attrs(3000)} --><p>y</p>"):
+        assert dom.cap_attributes(page) is page
+    # a comment opener in an attribute value opens no comment
+    page = f'<p title="<!--" {_attrs(3000)}>x</p><div {_attrs(3000)}>y</div>'
+    assert dom.cap_attributes(page).count("=") == 2 * dom.MAX_ATTRIBUTES
+
+
+def test_long_tags_with_few_attributes_are_kept_whole():
+    page = f'<html><body><img src="data:image/png;base64,{"A" * 20000}" alt="x"></body></html>'
+    assert dom.cap_attributes(page) is page
