@@ -212,3 +212,32 @@ def test_normalise_text_table_paths_equal_the_regex(text):
     """content_hash and minhash are stored: the fast paths must not change a character."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     assert dedup.normalise_text(text) == dedup.NON_WORD.sub("", "".join(folded.split()))
+
+
+def test_ingestor_checkpoints_the_wal_in_the_background(archive):
+    """Each background commit checkpoints the WAL, so its file stays near one batch's size
+    although the writer's automatic checkpoint threshold (32 MB) is never reached; every body
+    is stored once, under its own hash, in the order of its fetches."""
+    import os
+
+    from egovcrawl.storage.archive import WAL_AUTOCHECKPOINT_PAGES, body_hash
+    from egovcrawl.storage.ingest import Ingestor
+
+    assert archive.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == \
+        WAL_AUTOCHECKPOINT_PAGES
+    urls = [f"https://a.example/{i}.html" for i in range(96)]
+    bodies = {u: os.urandom(40_000) for u in urls}  # incompressible: 3.8 MB in all
+    bodies[urls[5]] = bodies[urls[4]]  # one body fetched twice: stored once
+    pages = {u: page(u, title=f"T {i}", text=f"{EN_TEXT} {i}") for i, u in enumerate(urls)}
+    ingestor = Ingestor(archive, lambda rec: pages[rec.url])
+    wal = archive.path + "-wal"
+    sizes = []
+    for start in range(0, len(urls), 12):
+        ingestor.feed([fetch(u, body=bodies[u]) for u in urls[start : start + 12]])
+        sizes.append(os.path.getsize(wal))
+    ingestor.finish()
+    assert max(sizes) < 2_000_000, sizes  # ~2 batches of bodies, not the whole 3.8 MB
+    rows = archive.conn.execute("SELECT url, body_hash FROM fetches ORDER BY id").fetchall()
+    assert rows == [(u, body_hash(bodies[u])) for u in urls]
+    assert archive.counts()["bodies"] == 95
+    assert archive.body(body_hash(bodies[urls[7]])) == bodies[urls[7]]
