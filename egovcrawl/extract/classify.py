@@ -636,6 +636,21 @@ def classify(doc: Document, text: str | None, headline: Headline | None) -> Clas
     return Classification("other")
 
 
+def links_and_next(doc: Document, page_kind: PageKind) -> tuple[tuple[Link, ...], str | None]:
+    """Links and next page of a page whose kind the caller knows (a site profile's
+    `listing_allow`/`article_allow`), read with that kind's rules whatever `classify` made of it:
+    for a listing its best teaser list's links (if one qualifies) and any next page, so that a
+    listing misread as an article keeps its pagination; for an article only a next page of the
+    same document; nothing for other pages."""
+    if page_kind == "other":
+        return (), None
+    scanned = _scan_links(doc)
+    if page_kind == "article":
+        return (), _next_link(doc, scanned, listing=False)
+    lists = _teaser_lists(scanned, _FurnitureCache())
+    return (_links(doc, lists[0]) if lists else ()), _next_link(doc, scanned, listing=True)
+
+
 def _teaser_titled(main: _List, title: str) -> bool:
     """One of the list's teasers carries the page's own headline (printed outside the list):
     the list is a stream of "latest" items beside the article it shows, not a listing (whose

@@ -81,8 +81,8 @@ def extract_page(
 
     kind = classify.classify(doc, main_text, headline)
     if page_kind is not None and page_kind != kind.page_kind:
-        kind = classify.Classification(page_kind, kind.links if page_kind == "listing" else (),
-                                       kind.next)
+        # links and pagination as that kind has them, not as the kind the classifier saw
+        kind = classify.Classification(page_kind, *classify.links_and_next(doc, page_kind))
     if kind.page_kind != "article":
         published, updated = (_page_date(d, kind.page_kind) for d in (published, updated))
     lang = hints.language or language.detect_language(main_text, doc)

@@ -35,3 +35,25 @@ def test_article_forced_to_listing_is_not_dated_by_its_text() -> None:
     assert auto.page_kind == "article" and auto.published is not None
     assert forced.page_kind == "listing"
     assert forced.published is None
+
+
+def _section_page(teasers: int) -> bytes:
+    items = "".join(f"<li><h2><a href='/news/2021/{i}.html'>Item {i} of the news</a></h2>"
+                    f"<p>A short teaser about item {i} of the city council budget.</p></li>"
+                    for i in range(teasers))
+    return ("<html><head><title>news page 2</title></head><body><main><h1>news</h1>"
+            f"<ul>{items}</ul><div class='pagination'><a rel='next' href='/news/page/3/'>"
+            "Next page</a></div></main></body></html>").encode()
+
+
+def test_links_and_next_follow_the_forced_kind_rules() -> None:
+    url = "https://example.gov/news/page/2/"
+    # two teasers: no teaser list, read as an article; as a listing it keeps its next page
+    assert extract_page(_section_page(2), url).page_kind != "listing"
+    forced = extract_page(_section_page(2), url, page_kind="listing")
+    assert forced.next == "https://example.gov/news/page/3/"
+    # a listing forced to an article: the next listing page is no page of the same document
+    assert extract_page(_section_page(20), url).next == "https://example.gov/news/page/3/"
+    forced = extract_page(_section_page(20), url, page_kind="article")
+    assert forced.links == () and forced.next is None
+    assert extract_page(_section_page(20), url, page_kind="other").next is None
