@@ -1019,9 +1019,10 @@ class Archive:
                 self.conn.execute("SELECT count(*) FROM lsh_recent").fetchone()[0],
                 int(self.conn.execute("SELECT value FROM meta WHERE key = 'lsh_buckets_rows'"
                                       ).fetchone()[0]))
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO lsh_recent(key, article_id) VALUES (?, ?)",
-            [(k, article_id) for k in keys])
+        # one statement over a JSON array: one step instead of 21, no tuple per key
+        self.conn.execute(
+            "INSERT OR IGNORE INTO lsh_recent(key, article_id) "
+            "SELECT value, ? FROM json_each(?)", (article_id, json.dumps(keys)))
         recent, main = self._lsh_rows
         recent += len(keys)
         self._lsh_rows = (recent, main)

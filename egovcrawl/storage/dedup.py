@@ -89,6 +89,9 @@ _BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E
 
 def is_print_view(url: str) -> bool:
     """True when the URL asks for a print view of an article (a variant, not another page)."""
+    if _PLAIN_URL.match(url):  # no query or fragment: only the path can say (1 us, not 4)
+        path = url[url.index("/", 8):]
+        return bool(PRINT_PATH_SUFFIX.search(path) or PRINT_PATH_PREFIX.search(path))
     parts = urlsplit(url)
     if PRINT_PATH_SUFFIX.search(parts.path) or PRINT_PATH_PREFIX.search(parts.path):
         return True

@@ -90,7 +90,7 @@ def test_canonical_url(url, canonical):
     assert dedup.canonical_url(url) == canonical
 
 
-def test_canonical_url_fast_path_agrees_with_the_full_rules(monkeypatch):
+def test_canonical_url_and_print_view_fast_paths_agree_with_the_full_rules(monkeypatch):
     import random
     import re
 
@@ -102,8 +102,11 @@ def test_canonical_url_fast_path_agrees_with_the_full_rules(monkeypatch):
             + "/".join(random.choice(segs) for _ in range(random.randint(0, 4)))
             for _ in range(3000)]
     fast = [dedup.canonical_url(u) for u in urls]
+    fast_print = [dedup.is_print_view(u) for u in urls]
     monkeypatch.setattr(dedup, "_PLAIN_URL", re.compile(r"(?!)"))  # never the fast path
     assert fast == [dedup.canonical_url(u) for u in urls]
+    assert fast_print == [dedup.is_print_view(u) for u in urls]
+    assert any(fast_print) and not all(fast_print)
 
 
 def test_rel_canonical_only_within_the_site():
