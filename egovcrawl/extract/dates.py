@@ -1017,12 +1017,21 @@ def _far_below(doc: Document, headline_el: HtmlElement | None, title: str | None
 
 USE_LIBRARY_FALLBACK = True
 FALLBACK_MAX_CHARS = 100_000  # no fallback on huge pages (htmldate copies and serializes them)
+#: htmldate serialises the tree with libxml2, which scans for '-->' after every '<!--' inside an
+#: attribute value (quadratic, in C, beyond any alarm): no fallback on a page holding more
+#: comment openers than any real page does, or on a source of several megabytes.
+FALLBACK_MAX_COMMENT_OPENERS = 2_000
+FALLBACK_MAX_SOURCE_CHARS = 2_000_000
 
 
 def _library_fallback(doc: Document, rejected: set[dt.date]) -> _Cand | None:
     """htmldate's fast mode for pages our cascade leaves empty (metadata and markup we do not
     read), unless its answer is a day we saw and rejected: a today widget, a teaser's or an
     event's date, a modified date."""
+    source = doc.source
+    if (len(source) > FALLBACK_MAX_SOURCE_CHARS
+            or source.count("<!--") > FALLBACK_MAX_COMMENT_OPENERS):
+        return None
     import htmldate  # imported lazily: it pulls in dateparser, which is slow to import
 
     try:
