@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from egovcrawl.storage import fts
+from egovcrawl.storage.fts import _has_token_char, match_expressions
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: A crawl writes in WAL mode and never blocks readers; this only matters for a database in
@@ -166,35 +167,6 @@ class SearchResult:
     views: int | None
     rank: float
     snippet: str
-
-
-def _has_token_char(word: str) -> bool:
-    # what unicode61 indexes: letters, numbers, private use; a "word" of punctuation alone
-    # would become an empty FTS5 phrase, which matches nothing and empties an AND
-    return any(unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) == "Co"
-               for ch in word)
-
-
-def match_expressions(query: str) -> tuple[str, str]:
-    """(expression, plain-words expression) for the bigram index.
-
-    The first keeps FTS5's meaning of `"phrases"`, `AND`/`OR`/`NOT`, parentheses and a
-    trailing `*` (egovcrawl.storage.fts.fts_query, which rewrites Chinese into bigram phrases);
-    words of punctuation alone (`-`, `+`, `:`) are dropped. The second reads every word as a
-    plain word (all ANDed): the fallback when the first is not valid FTS5 (`NEAR(a b)`,
-    `a AND (NOT b)`), so no input is ever a syntax error.
-    """
-    kept = [w for w in query.split() if _has_token_char(w) or not w.strip('"()')]
-    expr = fts.fts_query(" ".join(kept))
-    plain: list[str] = []
-    # NEAR(a b) reads as "a b": NEAR only means something before a parenthesis
-    for word in re.sub(r'[()"]', " ", re.sub(r"\bNEAR\s*\(", "(", query)).split():
-        if word in fts.OPERATORS or not _has_token_char(word):
-            continue
-        term = fts.fts_query(word)  # one bare word: a phrase (bigrams for Chinese), or ""
-        if term:
-            plain.append(term)
-    return expr, " ".join(plain)
 
 
 def query_terms(query: str) -> list[str]:

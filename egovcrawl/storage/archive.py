@@ -1081,20 +1081,32 @@ class Archive:
             self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
 
     def search(self, query: str, *, limit: int = 20, site: str | None = None) -> list[SearchHit]:
-        """Articles matching `query` (English, German or Chinese), best first (bm25)."""
-        expr = fts.fts_query(query)
-        if not expr:
+        """Articles matching `query` (English, German or Chinese), best first (bm25).
+
+        FTS5 syntax (`"phrases"`, AND/OR/NOT, `*`) is honoured when the query is valid FTS5;
+        otherwise (`NEAR(a b)`, `a AND (NOT b)`) its words are searched as plain words, so no
+        user input is a syntax error."""
+        expr, plain = fts.match_expressions(query)
+        if not expr and not plain:
             return []
         self._settle()
         sql = ("SELECT a.id, a.url, a.site, a.title, a.published, f.rank FROM articles_fts f "
                "JOIN articles a ON a.id = f.rowid WHERE articles_fts MATCH ?")
-        args: list[Any] = [expr]
+        tail: list[Any] = []
         if site:
             sql += " AND a.site = ?"
-            args.append(site)
+            tail.append(site)
         sql += " ORDER BY f.rank LIMIT ?"
-        args.append(limit)
-        return [SearchHit(*row) for row in self.conn.execute(sql, args)]
+        tail.append(limit)
+        for candidate in (expr, plain):
+            if not candidate:
+                continue
+            try:
+                return [SearchHit(*row) for row in self.conn.execute(sql, [candidate, *tail])]
+            except sqlite3.OperationalError as exc:
+                if "fts5" not in str(exc).lower() and "syntax" not in str(exc).lower():
+                    raise
+        return []
 
     # --- inspection -------------------------------------------------------------------------
 

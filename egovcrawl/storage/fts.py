@@ -16,6 +16,7 @@ The index is contentless (`content=''`): it stores no second copy of the text, o
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 
@@ -129,3 +130,32 @@ def fts_query(query: str) -> str:
     if parts.count("(") != parts.count(")"):
         parts = [p for p in parts if p not in ("(", ")")]
     return " ".join(parts)
+
+
+def _has_token_char(word: str) -> bool:
+    # what unicode61 indexes: letters, numbers, private use; a "word" of punctuation alone
+    # would become an empty FTS5 phrase, which matches nothing and empties an AND
+    return any(unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) == "Co"
+               for ch in word)
+
+
+def match_expressions(query: str) -> tuple[str, str]:
+    """(expression, plain-words expression) for the bigram index.
+
+    The first keeps FTS5's meaning of `"phrases"`, `AND`/`OR`/`NOT`, parentheses and a
+    trailing `*` (egovcrawl.storage.fts_query, which rewrites Chinese into bigram phrases);
+    words of punctuation alone (`-`, `+`, `:`) are dropped. The second reads every word as a
+    plain word (all ANDed): the fallback when the first is not valid FTS5 (`NEAR(a b)`,
+    `a AND (NOT b)`), so no input is ever a syntax error.
+    """
+    kept = [w for w in query.split() if _has_token_char(w) or not w.strip('"()')]
+    expr = fts_query(" ".join(kept))
+    plain: list[str] = []
+    # NEAR(a b) reads as "a b": NEAR only means something before a parenthesis
+    for word in re.sub(r'[()"]', " ", re.sub(r"\bNEAR\s*\(", "(", query)).split():
+        if word in OPERATORS or not _has_token_char(word):
+            continue
+        term = fts_query(word)  # one bare word: a phrase (bigrams for Chinese), or ""
+        if term:
+            plain.append(term)
+    return expr, " ".join(plain)

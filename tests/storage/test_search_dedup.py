@@ -56,8 +56,21 @@ def test_full_text_search(filled, query, expected):
 
 def test_search_survives_any_input(filled):
     archive, _ = filled
-    for q in ['"', "AND", "(", "NEAR(", "a:b", "***", "政", "-", 'x" OR "y', ""]:
+    for q in ['"', "AND", "(", "NEAR(", "a:b", "***", "政", "-", 'x" OR "y', "",
+              "NEAR(a b)", "x AND AND y", "(a OR) b", "a AND (NOT b)", "( AND )"]:
         archive.search(q)  # must not raise
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("NEAR(portal processing)", {"en"}),  # not valid FTS5 as written: searched as plain words
+    ("portal AND AND processing", {"en"}),
+    ("portal - processing", {"en"}),  # a word of punctuation alone is no word
+    ("(政务服务 OR) 标准化", {"zh2"}),
+])
+def test_invalid_fts_syntax_falls_back_to_plain_words(filled, query, expected):
+    archive, ids = filled
+    found = {key for key, aid in ids.items() if aid in {h.id for h in archive.search(query)}}
+    assert found == expected
 
 
 def test_index_text_bigrams():
