@@ -14,12 +14,13 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
 
 from egovcrawl.extract.attachments import attachment_extension
+from egovcrawl.extract.urls import join_url
 
 #: Never inflate a compressed sitemap beyond this (a gzip bomb stops here, with what it gave).
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
@@ -72,8 +73,8 @@ def robots_sitemaps(robots_txt: bytes | str, base_url: str) -> list[str]:
     for line in robots_txt.splitlines():
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() == "sitemap" and value.strip():
-            url = urljoin(base_url, value.strip())
-            if url.startswith(("http://", "https://")) and url not in out:
+            url = join_url(base_url, value.strip())
+            if url and url.startswith(("http://", "https://")) and url not in out:
                 out.append(url)
     return out
 
@@ -162,8 +163,8 @@ def parse_feed(body: bytes, url: str) -> list[FeedEntry]:
         link = entry.get("link")
         if not link:
             continue
-        link = urljoin(url, link)
-        if not link.startswith(("http://", "https://")):
+        link = join_url(url, link)
+        if not link or not link.startswith(("http://", "https://")):
             continue
         # dict.get, not entry.get: feedparser maps a missing "updated" to "published" with a
         # DeprecationWarning on its own lookup
@@ -183,14 +184,23 @@ def page_anchors(html: str, url: str) -> Iterator[str]:
     base = url
     for el in tree.iter("base"):
         if el.get("href"):
-            base = urljoin(url, el.get("href").strip())
+            base = join_url(url, el.get("href").strip()) or url
             break
+    yield from tree_anchors(tree, base)
+
+
+def tree_anchors(tree: lxml.html.HtmlElement, base: str) -> Iterator[str]:
+    """The link targets of an already parsed page, made absolute against `base`, each once;
+    hrefs that cannot be parsed (`//[`) are skipped."""
     seen: set[str] = set()
     for el in tree.iter("a", "area"):
         href = (el.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
-        target = urldefrag(urljoin(base, href))[0]
+        joined = join_url(base, href)
+        if joined is None:
+            continue
+        target = joined.split("#", 1)[0]
         if target.startswith(("http://", "https://")) and target not in seen:
             seen.add(target)
             yield target

@@ -22,9 +22,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from egovcrawl.discovery import page_anchors
+from egovcrawl.discovery import tree_anchors
 from egovcrawl.extract import ExtractionError, SiteHints, extract_page
 from egovcrawl.extract.model import Page, PageKind
+from egovcrawl.extract.page import extract_page_and_document
+from egovcrawl.extract.urls import base_url
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +46,16 @@ def extract_for_crawl(body: bytes, url: str, encoding: str | None, hints: SiteHi
                       page_kind: PageKind | None, want_anchors: bool) -> CrawlExtract:
     """Runs in the worker: extraction plus, on non-article pages, their outgoing links."""
     try:
-        page = extract_page(body, url, encoding=encoding, hints=hints, page_kind=page_kind)
+        page, doc = extract_page_and_document(body, url, encoding=encoding, hints=hints,
+                                              page_kind=page_kind)
     except ExtractionError as exc:
         return CrawlExtract(None, str(exc))
     except Exception as exc:  # an extractor bug: the pipeline re-runs it and records the error
         return CrawlExtract(None, "extractor: " + traceback.format_exception_only(exc)[-1].strip())
     anchors: tuple[str, ...] = ()
     if want_anchors and page.page_kind != "article":
-        from egovcrawl.extract.encoding import decode_body
-
-        html, _ = decode_body(body[:8 * 1024 * 1024], encoding)
-        anchors = tuple(page_anchors(html, url))
+        # the tree extraction parsed, not a second decode and parse of the same bytes
+        anchors = tuple(tree_anchors(doc.tree, base_url(doc)))
     return CrawlExtract(page, None, anchors)
 
 

@@ -91,3 +91,11 @@ def test_attachment_and_binary_urls() -> None:
     assert not discovery.is_attachment_url("https://x.gov.cn/t20240703_1.shtml")
     assert discovery.is_binary_url("https://x.org/logo.png")
     assert not discovery.is_binary_url("https://x.org/2024/07/03/slug/")
+
+
+def test_unparseable_urls_are_skipped_not_raised() -> None:
+    """`//[` cannot be parsed as a URL (an IPv6 host left open): it is no link, not an error."""
+    assert discovery.robots_sitemaps(b"Sitemap: //[\nSitemap: /s.xml",
+                                     "https://a.example/robots.txt") == ["https://a.example/s.xml"]
+    assert list(discovery.page_anchors('<a href="//[">x</a><a href="/b#f">b</a>',
+                                       "https://a.example/")) == ["https://a.example/b"]

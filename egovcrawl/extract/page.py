@@ -52,6 +52,20 @@ def extract_page(
     `article_allow`/`listing_allow` patterns); the fields are then read as for that kind.
     Raises `ExtractionError` only for input that is not a web page at all (binary formats).
     """
+    return extract_page_and_document(body, url, encoding=encoding, hints=hints,
+                                     page_kind=page_kind)[0]
+
+
+def extract_page_and_document(
+    body: bytes | str,
+    url: str,
+    *,
+    encoding: str | None = None,
+    hints: SiteHints | None = None,
+    page_kind: PageKind | None = None,
+) -> tuple[Page, Document]:
+    """`extract_page`, plus the parsed page it read: for a caller that needs more of the same
+    HTML (the crawler's links to follow) without decoding and parsing it a second time."""
     hints = hints or DEFAULT_HINTS
     if isinstance(body, bytes | bytearray | memoryview):
         raw = bytes(body[:MAX_BODY_BYTES])
@@ -87,7 +101,7 @@ def extract_page(
         published, updated = (_page_date(d, kind.page_kind) for d in (published, updated))
     lang = hints.language or language.detect_language(main_text, doc)
 
-    return Page(
+    page = Page(
         url=url,
         encoding=used,
         page_kind=kind.page_kind,
@@ -109,6 +123,7 @@ def extract_page(
         next=kind.next,
         attachments=attachments.extract_attachments(doc) if kind.page_kind == "article" else (),
     )
+    return page, doc
 
 
 _encoding_mod = encoding  # the parameter named `encoding` shadows the module inside extract_page
