@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import Request, Response
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from egovcrawl import __version__, discovery
@@ -41,6 +41,7 @@ from egovcrawl.profiles import (
     select_profiles,
 )
 from egovcrawl.storage.dedup import canonical_url
+from egovcrawl.storage.ingest import non_html_reason
 from egovcrawl.storage.records import FetchRecord, utcnow
 from egovcrawl.traps import TrapGuard, calendar_parts, strip_session_ids
 from egovcrawl.worker import ExtractionPool, default_workers
@@ -54,8 +55,6 @@ MAX_REDIRECTS = 5
 #: Statuses the spider wants to see (and record) instead of Scrapy dropping them.
 HANDLED_STATUSES = [304, *range(400, 600)]
 PAGE_STATUSES = [*REDIRECT_STATUSES, *HANDLED_STATUSES]
-#: Content types that are pages to extract; anything else is recorded, never parsed.
-PAGE_TYPES = ("text/html", "application/xhtml+xml")
 #: Request priorities: discovery documents, start pages, then a listing's articles before the
 #: next listing page — so the queue holds about one listing's worth of articles per section
 #: instead of every article of every page (memory stays flat however long the pagination).
@@ -344,7 +343,8 @@ class EgovSpider(scrapy.Spider):
         self._count_status(st, response)
         if (response.status >= 500 or response.status == 429) and self._is_entry(response):
             self.incomplete_sites.add(p.name)  # pagination not walked: the next run backfills
-        if not 200 <= response.status < 300 or not _is_page(response):
+        # one rule for what is a page, the archive's: a PDF or a feed is recorded, not parsed
+        if not 200 <= response.status < 300 or non_html_reason(record) is not None:
             yield record
             return
         forced = p.url_kind(response.url)
@@ -516,14 +516,6 @@ def _conditional(known: Any) -> dict[str, str]:
     if known is not None and known.last_modified:
         headers["If-Modified-Since"] = known.last_modified
     return headers
-
-
-def _is_page(response: Response) -> bool:
-    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").split(";")[0]
-    ctype = ctype.strip().lower()
-    if ctype:
-        return ctype in PAGE_TYPES
-    return isinstance(response, TextResponse)
 
 
 def _origin(url: str) -> str:
